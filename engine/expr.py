@@ -1,0 +1,502 @@
+"""Condition expressions: parsing, type checking and three-valued (Kleene) evaluation.
+
+A condition is written in the catalogue's notation (`f.x`, `d.x`, `p.x`, `emitted(CODE)`,
+`and`/`or`/`not`, comparisons, `in [...]`, `has(f.list, v)`, `known(f.x)`, `*`). It is
+parsed with Python's own `ast` (the notation is a subset of Python's expression syntax)
+into the small tree below, which both durable.py (compiles it) and this module (evaluates
+it, explains it) walk.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from engine.catalog import Catalog
+
+Tri = bool | None  # True, False, or None for unknown
+
+
+class ExprError(ValueError):
+    """A condition that does not parse or does not type-check."""
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Any
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    unknown_values: frozenset[Any] = frozenset()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+
+
+@dataclass(frozen=True)
+class Derived:
+    name: str
+
+
+@dataclass(frozen=True)
+class Emitted:
+    code: str
+
+
+@dataclass(frozen=True)
+class Known:
+    fact: Fact
+
+
+@dataclass(frozen=True)
+class Has:
+    fact: Fact
+    value: str
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Node
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # == != < <= > >=
+    left: Term
+    right: Term
+
+
+@dataclass(frozen=True)
+class In:
+    fact: Fact
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Mul:
+    left: Term
+    right: Term
+
+
+Term = Union[Const, Fact, Param, Mul]
+Node = Union[Const, Fact, Param, Derived, Emitted, Known, Has, Not, And, Or, Compare, In]
+
+_OPS: dict[type[ast.cmpop], str] = {
+    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+}
+NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+@dataclass
+class _Parser:
+    catalog: Catalog
+    codes_with_rules: frozenset[str]
+    unknown_values: Mapping[str, frozenset[Any]]
+    names: set[str] = field(default_factory=set)
+
+    def parse(self, text: str) -> Node:
+        try:
+            tree = ast.parse(" ".join(text.split()), mode="eval")
+        except SyntaxError as exc:
+            raise ExprError(f"条件无法解析 (cannot parse condition): {exc.msg}") from exc
+        node = self.node(tree.body)
+        self.check_bool(node)
+        return node
+
+    # -- building -----------------------------------------------------------
+    def node(self, e: ast.expr) -> Node:
+        if isinstance(e, ast.BoolOp):
+            items = tuple(self.node(v) for v in e.values)
+            for item in items:
+                self.check_bool(item)
+            return And(items) if isinstance(e.op, ast.And) else Or(items)
+        if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
+            operand = self.node(e.operand)
+            self.check_bool(operand)
+            return Not(operand)
+        if isinstance(e, ast.Compare):
+            return self.compare(e)
+        if isinstance(e, ast.Call):
+            return self.call(e)
+        if isinstance(e, ast.Attribute):
+            return self.ref(e)
+        if isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value in ("true", "false"):
+            return Const(e.value == "true")
+        if isinstance(e, ast.Name) and e.id in ("true", "false"):
+            return Const(e.id == "true")
+        raise ExprError(f"不支持的表达式 (unsupported expression): {ast.unparse(e)}")
+
+    def ref(self, e: ast.Attribute) -> Fact | Param | Derived:
+        if not isinstance(e.value, ast.Name) or e.value.id not in ("f", "d", "p"):
+            raise ExprError(f"引用须写作 f.x、d.x 或 p.x (reference must be f./d./p.): {ast.unparse(e)}")
+        kind, name = e.value.id, e.attr
+        if kind == "f":
+            if name not in self.catalog.facts:
+                raise ExprError(f"未知事实 (unknown fact) f.{name}")
+            return Fact(name, self.unknown_values.get(name, frozenset()))
+        if kind == "d":
+            if name not in self.catalog.classifications:
+                raise ExprError(f"未知分类 (unknown classification) d.{name}")
+            return Derived(name)
+        if name not in self.catalog.parameters:
+            raise ExprError(f"未知参数 (unknown parameter) p.{name}")
+        return Param(name)
+
+    def call(self, e: ast.Call) -> Node:
+        fn = e.func.id if isinstance(e.func, ast.Name) else ""
+        if fn == "known" and len(e.args) == 1:
+            target = self.node(e.args[0])
+            if not isinstance(target, Fact):
+                raise ExprError("known() 只接受事实 (known() takes a fact)")
+            return Known(target)
+        if fn == "has" and len(e.args) == 2:
+            target = self.node(e.args[0])
+            if not isinstance(target, Fact) or self.catalog.facts[target.name].type != "list":
+                raise ExprError("has() 的第一个参数须为列表事实 (has() needs a list fact)")
+            value = self.literal(e.args[1])
+            self.check_value(target, value)
+            return Has(target, str(value))
+        if fn == "emitted" and len(e.args) == 1 and isinstance(e.args[0], ast.Name):
+            code = e.args[0].id
+            if code not in self.catalog.codes:
+                raise ExprError(f"未知代码 (unknown code) {code}")
+            return Emitted(code)
+        raise ExprError(f"未知函数或参数个数错误 (unknown function or arity): {ast.unparse(e)}")
+
+    def literal(self, e: ast.expr) -> Any:
+        if isinstance(e, ast.Name):
+            if e.id in ("true", "false"):
+                return e.id == "true"
+            return e.id
+        if isinstance(e, ast.Constant) and isinstance(e.value, int | float | str):
+            return e.value
+        if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+            inner = self.literal(e.operand)
+            if isinstance(inner, int | float) and not isinstance(inner, bool):
+                return -inner
+        raise ExprError(f"需要字面值 (a literal value is needed): {ast.unparse(e)}")
+
+    def term(self, e: ast.expr) -> Term:
+        if isinstance(e, ast.Attribute):
+            ref = self.ref(e)
+            if isinstance(ref, Derived):
+                raise ExprError(f"分类不能比较 (a classification cannot be compared): d.{ref.name}")
+            return ref
+        if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mult):
+            left, right = self.term(e.left), self.term(e.right)
+            for side in (left, right):
+                if self.term_type(side) not in ("integer", "number"):
+                    raise ExprError(f"乘法只用于数值 (* needs numbers): {ast.unparse(e)}")
+            return Mul(left, right)
+        return Const(self.literal(e))
+
+    def compare(self, e: ast.Compare) -> Node:
+        parts: list[Node] = []
+        left_expr = e.left
+        for op, right_expr in zip(e.ops, e.comparators, strict=True):
+            if isinstance(op, ast.In | ast.NotIn):
+                target = self.term(left_expr)
+                if not isinstance(target, Fact) or not isinstance(right_expr, ast.List | ast.Tuple):
+                    raise ExprError(f"`in` 需写作 f.x in [a, b]: {ast.unparse(e)}")
+                values = tuple(self.literal(v) for v in right_expr.elts)
+                for value in values:
+                    self.check_value(target, value)
+                node: Node = In(target, values)
+                parts.append(Not(node) if isinstance(op, ast.NotIn) else node)
+            elif type(op) in _OPS:
+                left, right = self.term(left_expr), self.term(right_expr)
+                parts.append(self.typed_compare(_OPS[type(op)], left, right, e))
+            else:
+                raise ExprError(f"不支持的比较 (unsupported comparison): {ast.unparse(e)}")
+            left_expr = right_expr
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def typed_compare(self, op: str, left: Term, right: Term, e: ast.Compare) -> Compare:
+        if isinstance(left, Const) and isinstance(right, Const):
+            raise ExprError(f"比较两侧都是常量 (comparing two constants): {ast.unparse(e)}")
+        if isinstance(left, Const):  # keep a reference on the left
+            left, right, op = right, left, FLIPPED[op]
+        ltype = self.term_type(left)
+        if isinstance(right, Const):
+            self.check_const(left, ltype, right.value)
+        else:
+            rtype = self.term_type(right)
+            numeric = {"integer", "number"}
+            if ltype != rtype and not (ltype in numeric and rtype in numeric):
+                raise ExprError(f"类型不一致 (type mismatch {ltype} vs {rtype}): {ast.unparse(e)}")
+        if op not in ("==", "!=") and ltype not in ("integer", "number"):
+            raise ExprError(f"大小比较只用于数值 (ordering needs numbers): {ast.unparse(e)}")
+        return Compare(op, left, right)
+
+    def term_type(self, t: Term) -> str:
+        if isinstance(t, Fact):
+            return self.catalog.facts[t.name].type
+        if isinstance(t, Param):
+            return self.catalog.parameters[t.name].type
+        if isinstance(t, Mul):
+            return "number"
+        if isinstance(t.value, bool):
+            return "boolean"
+        if isinstance(t.value, int | float):
+            return "number"
+        return "enum"
+
+    def check_const(self, left: Term, ltype: str, value: Any) -> None:
+        if ltype == "boolean":
+            if not isinstance(value, bool):
+                raise ExprError(f"布尔事实只能与 true/false 比较 (boolean needs true/false): {value!r}")
+        elif ltype in ("integer", "number"):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ExprError(f"数值事实需要数字 (a number is needed): {value!r}")
+            if isinstance(left, Fact) and self.catalog.facts[left.name].values:
+                self.check_value(left, value)
+        elif ltype == "enum" and isinstance(left, Fact):
+            self.check_value(left, value)
+        else:
+            raise ExprError(f"不能与常量比较的类型 (cannot compare {ltype} with a constant)")
+
+    def check_value(self, fact: Fact, value: Any) -> None:
+        fdef = self.catalog.facts[fact.name]
+        if fdef.values is not None and str(value) not in fdef.values:
+            allowed = ", ".join(fdef.values)
+            raise ExprError(f"f.{fact.name} 没有取值 {value!r} (allowed: {allowed})")
+        if fdef.type in ("integer", "number") and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
+            raise ExprError(f"f.{fact.name} 需要数字 (needs a number): {value!r}")
+
+    def check_bool(self, node: Node) -> None:
+        if isinstance(node, Fact) and self.catalog.facts[node.name].type != "boolean":
+            raise ExprError(f"f.{node.name} 不是布尔事实，不能单独作条件 (not a boolean fact)")
+        if isinstance(node, Param) and self.catalog.parameters[node.name].type != "boolean":
+            raise ExprError(f"p.{node.name} 不是布尔参数，不能单独作条件 (not a boolean parameter)")
+        if isinstance(node, Const) and not isinstance(node.value, bool):
+            raise ExprError(f"条件需要真假值 (a condition must be true/false): {node.value!r}")
+
+
+def parse_condition(
+    text: str | bool,
+    catalog: Catalog,
+    unknown_values: Mapping[str, frozenset[Any]] | None = None,
+) -> Node:
+    """Parse and type-check one condition against the catalog."""
+    if isinstance(text, bool):
+        return Const(text)
+    return _Parser(catalog, frozenset(), unknown_values or {}).parse(text)
+
+
+def parse_value(text: str, catalog: Catalog) -> Term:
+    """Parse an `outputs:` value expression: a fact, a parameter or a literal."""
+    parser = _Parser(catalog, frozenset(), {})
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExprError(f"无法解析 (cannot parse): {exc.msg}") from exc
+    return parser.term(tree.body)
+
+
+# ---------------------------------------------------------------------------
+# Walking
+# ---------------------------------------------------------------------------
+def references(node: Node | Term) -> tuple[set[str], set[str], set[str], set[str]]:
+    """(facts, params, classifications, codes) a node names directly."""
+    facts: set[str] = set()
+    params: set[str] = set()
+    derived: set[str] = set()
+    codes: set[str] = set()
+
+    def walk(n: Node | Term) -> None:
+        if isinstance(n, Fact):
+            facts.add(n.name)
+        elif isinstance(n, Param):
+            params.add(n.name)
+        elif isinstance(n, Derived):
+            derived.add(n.name)
+        elif isinstance(n, Emitted):
+            codes.add(n.code)
+        elif isinstance(n, Known | Has | In):
+            facts.add(n.fact.name)
+        elif isinstance(n, Not):
+            walk(n.operand)
+        elif isinstance(n, And | Or):
+            for o in n.operands:
+                walk(o)
+        elif isinstance(n, Compare | Mul):
+            walk(n.left)
+            walk(n.right)
+
+    walk(node)
+    return facts, params, derived, codes
+
+
+# ---------------------------------------------------------------------------
+# Three-valued evaluation
+# ---------------------------------------------------------------------------
+@dataclass
+class Env:
+    """What a condition is evaluated against: facts, parameters and named sub-conditions.
+
+    `derived` and `emitted` look up the value of a classification or code condition; the
+    evaluator supplies them (memoised, and overridable for the two-world check of SPEC §2).
+    """
+
+    facts: Mapping[str, Any]
+    params: Mapping[str, Any]
+    derived: Callable[[str], Tri]
+    emitted: Callable[[str], Tri]
+
+
+def fact_value(fact: Fact, env: Env) -> Any:
+    """A fact's value, or None when unknown (absent, or a value this rule treats as unknown)."""
+    value = env.facts.get(fact.name)
+    if value is not None and fact.unknown_values and value in fact.unknown_values:
+        return None
+    return value
+
+
+def term_value(t: Term, env: Env) -> Any:
+    """The value of a term, or None when unknown."""
+    if isinstance(t, Const):
+        return t.value
+    if isinstance(t, Fact):
+        return fact_value(t, env)
+    if isinstance(t, Param):
+        return env.params.get(t.name)
+    left, right = term_value(t.left, env), term_value(t.right, env)
+    return None if left is None or right is None else left * right
+
+
+def _compare(op: str, a: Any, b: Any) -> bool:
+    if op == "==":
+        return bool(a == b)
+    if op == "!=":
+        return bool(a != b)
+    if op == "<":
+        return bool(a < b)
+    if op == "<=":
+        return bool(a <= b)
+    if op == ">":
+        return bool(a > b)
+    return bool(a >= b)
+
+
+def evaluate(node: Node, env: Env) -> Tri:
+    """Kleene value of a condition."""
+    if isinstance(node, Const):
+        return bool(node.value)
+    if isinstance(node, Fact | Param):
+        value = term_value(node, env)
+        return None if value is None else bool(value)
+    if isinstance(node, Derived):
+        return env.derived(node.name)
+    if isinstance(node, Emitted):
+        return env.emitted(node.code)
+    if isinstance(node, Known):
+        return fact_value(node.fact, env) is not None
+    if isinstance(node, Has):
+        values = env.facts.get(node.fact.name)
+        return None if values is None else node.value in values
+    if isinstance(node, Not):
+        inner = evaluate(node.operand, env)
+        return None if inner is None else not inner
+    if isinstance(node, And):
+        result: Tri = True
+        for operand in node.operands:
+            value = evaluate(operand, env)
+            if value is False:
+                return False
+            if value is None:
+                result = None
+        return result
+    if isinstance(node, Or):
+        result = False
+        for operand in node.operands:
+            value = evaluate(operand, env)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+    if isinstance(node, Compare):
+        left, right = term_value(node.left, env), term_value(node.right, env)
+        return None if left is None or right is None else _compare(node.op, left, right)
+    value = fact_value(node.fact, env)
+    return None if value is None else value in node.values
+
+
+@dataclass
+class Gaps:
+    """Why a condition is unknown: the facts and parameters whose absence leaves it open."""
+
+    facts: list[str] = field(default_factory=list)
+    params: list[str] = field(default_factory=list)
+
+    def add_fact(self, name: str) -> None:
+        if name not in self.facts:
+            self.facts.append(name)
+
+    def add_param(self, name: str) -> None:
+        if name not in self.params:
+            self.params.append(name)
+
+
+def gaps(
+    node: Node | Term,
+    env: Env,
+    expand: Callable[[str, str], Node | None],
+    into: Gaps | None = None,
+) -> Gaps:
+    """The unknown facts and parameters that leave `node` unknown (empty if it is known).
+
+    `expand(kind, name)` returns the condition behind a classification (`"d"`) or code
+    (`"c"`), so gaps are traced through them to the facts a caseworker can ask about.
+    """
+    out = into if into is not None else Gaps()
+    if isinstance(node, Const):
+        return out
+    if isinstance(node, Fact):
+        if fact_value(node, env) is None:
+            out.add_fact(node.name)
+        return out
+    if isinstance(node, Param):
+        if env.params.get(node.name) is None:
+            out.add_param(node.name)
+        return out
+    if isinstance(node, Mul):
+        gaps(node.left, env, expand, out)
+        gaps(node.right, env, expand, out)
+        return out
+    if evaluate(node, env) is not None:
+        return out
+    if isinstance(node, Derived | Emitted):
+        inner = expand("d", node.name) if isinstance(node, Derived) else expand("c", node.code)
+        if inner is not None:
+            gaps(inner, env, expand, out)
+    elif isinstance(node, Known | Has | In):
+        out.add_fact(node.fact.name)
+    elif isinstance(node, Not):
+        gaps(node.operand, env, expand, out)
+    elif isinstance(node, And | Or):
+        for operand in node.operands:
+            gaps(operand, env, expand, out)
+    else:  # Compare
+        gaps(node.left, env, expand, out)
+        gaps(node.right, env, expand, out)
+    return out

@@ -1,0 +1,71 @@
+"""Profile validation errors in Chinese and English, one per field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.errors import FieldError
+
+_ZH: dict[str, str] = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段：画像中没有这个事实",
+    "bool_type": "应为 true 或 false",
+    "int_type": "应为整数（不能是文本、小数或真假值）",
+    "float_type": "应为数字（不能是文本或真假值）",
+    "finite_number": "应为有限的数字",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "string_pattern_mismatch": "格式不正确",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+    "date_type": "应为日期 YYYY-MM-DD",
+    "date_parsing": "应为日期 YYYY-MM-DD",
+    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
+    "date_from_datetime_inexact": "应为日期 YYYY-MM-DD（不含时间）",
+    "model_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "model_attributes_type": "应为 JSON 对象",
+    "value_error": "值无效",
+}
+
+_VALUE_ERRORS_ZH = {
+    "must be 17 digits followed by a digit or X": "身份证号应为17位数字加1位数字或X",
+    "check digit does not match": "身份证号校验位不正确",
+    "birth date inside it is not a real date": "身份证号中的出生日期无效",
+}
+
+
+def _detail_zh(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    base = _ZH.get(kind, "值无效")
+    ctx = err.get("ctx") or {}
+    if kind == "value_error":
+        message = str(ctx.get("error", ""))
+        return _VALUE_ERRORS_ZH.get(message, base)
+    if kind == "literal_error" and "expected" in ctx:
+        return f"{base}，可选：{ctx['expected']}"
+    if kind == "greater_than_equal" and "ge" in ctx:
+        return f"不能小于 {ctx['ge']}"
+    if kind == "less_than_equal" and "le" in ctx:
+        return f"不能大于 {ctx['le']}"
+    if kind == "string_pattern_mismatch" and "pattern" in ctx:
+        return f"{base}（应匹配 {ctx['pattern']}）"
+    return base
+
+
+def field_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[FieldError]:
+    """One FieldError per pydantic error, naming the field (dotted path) and the reason."""
+    out = []
+    for err in exc.errors(include_url=False):
+        path = ".".join(str(p) for p in (*prefix, *err["loc"])) or "profile"
+        en = str(err["msg"])
+        if err["type"] == "value_error":
+            en = en.removeprefix("Value error, ")
+        out.append(FieldError(field=path, zh=_detail_zh(dict(err)), en=en))
+    return out

@@ -1,0 +1,150 @@
+"""Strict YAML reading: refuses duplicate keys and YAML 1.1's silent conversions, keeps lines.
+
+Mappings come back as `Located` dicts and sequences as `LocatedList`s, which remember the
+line of every key and item, so later validation errors can point at `file:line`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.errors import PolicyError, PolicyIssue, relative
+
+
+class Located(dict[str, Any]):
+    """A mapping that remembers the (1-based) line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class LocatedList(list[Any]):
+    """A sequence that remembers the line of itself and of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+# Plain scalars YAML 1.1 would silently turn into booleans, octal or sexagesimal numbers.
+_AMBIGUOUS_BOOL = re.compile(r"^(yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    file: str = "<string>"
+
+    def issue(self, node: yaml.Node, message: str) -> PolicyError:
+        return PolicyError([PolicyIssue(self.file, node.start_mark.line + 1, message)])
+
+
+def _check_scalar(loader: _StrictLoader, node: yaml.ScalarNode) -> None:
+    if node.style is not None:
+        return  # quoted: always text
+    text = node.value
+    if _AMBIGUOUS_BOOL.match(text):
+        raise loader.issue(
+            node,
+            f"模糊的值 {text!r}：请写 true/false，或加引号作为文本 "
+            f"(ambiguous {text!r}: write true/false, or quote it)",
+        )
+    if _LEADING_ZERO.match(text):
+        raise loader.issue(
+            node,
+            f"前导零的数字 {text!r} 会被当作八进制：请加引号 "
+            f"(leading zero {text!r} would be read as octal: quote it)",
+        )
+    if _SEXAGESIMAL.match(text):
+        raise loader.issue(
+            node, f"{text!r} 会被当作六十进制数：请加引号 (would be read as base 60: quote it)"
+        )
+
+
+def _check_nodes(loader: _StrictLoader, node: yaml.Node) -> None:
+    """Refuse every plain scalar that YAML 1.1 would silently convert."""
+    if isinstance(node, yaml.ScalarNode):
+        _check_scalar(loader, node)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _check_nodes(loader, child)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _check_nodes(loader, key)
+            _check_nodes(loader, value)
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> Located:
+    loader.flatten_mapping(node)
+    result = Located()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            raise loader.issue(key_node, f"键必须是文本或整数 (a key must be text, got {key!r})")
+        skey = str(key)
+        if skey in result:
+            first = result.key_lines[skey]
+            raise loader.issue(
+                key_node,
+                f"重复的键 {skey!r}（第一次在第 {first} 行）(duplicate key {skey!r}, first at line {first})",
+            )
+        result.key_lines[skey] = key_node.start_mark.line + 1
+        result[skey] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+def _construct_sequence(loader: _StrictLoader, node: yaml.SequenceNode) -> LocatedList:
+    result = LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def load_yaml(path: Path) -> Any:
+    """Read one YAML file strictly; raise PolicyError with file:line on any problem."""
+    name = relative(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError([PolicyIssue(name, 0, f"无法读取文件 (cannot read file): {exc}")]) from exc
+    loader = _StrictLoader(text)
+    loader.file = name
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(loader, node)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise PolicyError(
+            [PolicyIssue(name, line, f"YAML 语法错误 (YAML syntax error): {exc.problem}")]
+        ) from exc
+    finally:
+        loader.dispose()
+
+
+def line_of(data: Any, loc: tuple[int | str, ...]) -> int:
+    """The line of the value at `loc` (a pydantic error location) inside located data."""
+    line = getattr(data, "line", 0)
+    current = data
+    for part in loc:
+        if isinstance(current, Located) and isinstance(part, str) and part in current:
+            line = current.key_lines.get(part, line)
+            current = current[part]
+        elif isinstance(current, LocatedList) and isinstance(part, int) and part < len(current):
+            line = current.item_lines[part]
+            current = current[part]
+        else:
+            break
+    return line
