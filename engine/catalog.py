@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from engine.errors import PolicyError, PolicyIssue, relative
 from engine.yamlfile import line_of, load_yaml
@@ -40,6 +40,11 @@ class Label(Strict):
     en: str
 
 
+def _absent(value: Any) -> Any:
+    """`absent: false` in YAML is the boolean false; it means the string "false" here."""
+    return "false" if value is False else value
+
+
 class FactDef(Strict):
     """One profile fact as the rules see it."""
 
@@ -47,7 +52,7 @@ class FactDef(Strict):
     zh: str
     en: str
     values: dict[str, Label] | None = None
-    absent: Literal["unknown", "false", "empty"] = "unknown"
+    absent: Annotated[Literal["unknown", "false", "empty"], BeforeValidator(_absent)] = "unknown"
     question: Label | None = None
     min: float | None = None
     unit: str | None = None

@@ -1,16 +1,25 @@
 """The only module that touches durable_rules: compile conditions, run them safely.
 
-Every classification and code becomes two durable_rules rules over one asserted fact: one
-for its condition being TRUE and one for it being FALSE (the Kleene complement, built by De
-Morgan). An unknown input fires neither, so durable_rules itself decides three-valued
-logic, with no negation as failure. Safeguards of SPEC.md §6:
+How conditions become durable_rules rules:
 
-- the C module is called directly (no `Host`, so no timer threads steal actions);
-- a catch-all rule makes every session run at least one action (safe `delete_state`,
-  never `MessageNotHandledException`); `delete_state` always runs in `finally`;
-- sids come from a pool (no hash collisions between live sessions, < 1024 live);
-- actions only record rule names, so `$or` firing a rule twice is harmless;
-- a ruleset is registered under a fresh name; retiring deletes it once drained.
+- Every classification, code and status condition gets rules for its condition being TRUE
+  and rules for it being FALSE (the Kleene complement, by De Morgan). An unknown input
+  fires neither, so durable_rules itself decides three-valued logic, without negation as
+  failure.
+- Rules are stratified: classifications are decided first and asserted forward as explicit
+  true/false fields (`d.<name>`, `e.<code>` for `emitted()`), which later strata test. A
+  stratum's fact carries what earlier strata decided; an unknown one is absent.
+- Conditions are expanded to disjunctive normal form here, one durable_rules rule per
+  term, so each rule's alpha path is a plain chain. durable_rules walks its alpha network
+  with a fixed 64-entry stack (`MAX_STACK_SIZE`, error 303); rules are packed into rulesets
+  of at most `NODE_BUDGET` alpha nodes, so the walk can never overflow it.
+
+Safeguards of SPEC.md §6: the C module is called directly (no `Host`, so no timer threads
+steal actions); each ruleset has a catch-all rule so every session runs an action (safe
+`delete_state`, never `MessageNotHandledException`); `delete_state` runs in `finally`; sids
+come from a pool (no 32-bit hash collisions between live sessions, fewer than 1024);
+actions only record rule names, so a rule firing twice is harmless; rulesets get fresh
+names and are deleted once nothing holds them.
 """
 
 from __future__ import annotations
@@ -18,26 +27,29 @@ from __future__ import annotations
 import itertools
 import json
 import queue
-import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 import durable_rules_engine as _engine
 
 from engine.errors import RulesRuntimeError
 from engine.expr import (
     NEGATED, And, Compare, Const, Derived, Emitted, Fact, Has, In, Known, Mul, Node, Not, Or,
-    Param, Term,
+    Param, Term, references,
 )
 from engine.rules import Rule
 
-Cond = dict[str, Any]
-ALWAYS: Cond = {"$ex": {"t": 1}}
-NEVER: Cond = {"t": "never"}
-PROFILE: Cond = {"t": "profile"}
+Atom = str  # one test, as canonical JSON
+Dnf = tuple[tuple[Atom, ...], ...]  # OR of ANDs; () is never, ((),) is always
+ALWAYS: Dnf = ((),)
+NEVER: Dnf = ()
+PROFILE = json.dumps({"t": "profile"})
 CATCH_ALL = "catch_all"
+NODE_BUDGET = 56  # alpha nodes per ruleset, safely under durable_rules' stack of 64
 _OP_KEYS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 def day_number(day: date) -> int:
@@ -46,78 +58,82 @@ def day_number(day: date) -> int:
 
 
 def rule_name(kind: str, target: str, truth: bool) -> str:
-    """Name of a compiled rule: kind D (classification), C (code), E (eligible_when), H."""
+    """Name of a decision: kind D (classification), C (code), E (eligible_when), H."""
     return f"{kind}:{target}:{'T' if truth else 'F'}"
 
 
-def _and(parts: list[Cond]) -> Cond:
-    flat: list[Cond] = []
+def _atom(cond: dict[str, Any]) -> Dnf:
+    return ((json.dumps(cond, sort_keys=True, ensure_ascii=False),),)
+
+
+def _and(parts: Iterable[Dnf]) -> Dnf:
+    result: Dnf = ALWAYS
     for part in parts:
-        if part is NEVER:
+        result = tuple(tuple(sorted(set(a) | set(b))) for a in result for b in part)
+        result = _absorb(result)
+        if not result:
             return NEVER
-        if part is ALWAYS:
-            continue
-        flat.extend(part["$and"] if list(part) == ["$and"] else [part])
-    if not flat:
-        return ALWAYS
-    return flat[0] if len(flat) == 1 else {"$and": flat}
+    return result
 
 
-def _or(parts: list[Cond]) -> Cond:
-    flat: list[Cond] = []
-    for part in parts:
-        if part is ALWAYS:
-            return ALWAYS
-        if part is NEVER:
-            continue
-        flat.extend(part["$or"] if list(part) == ["$or"] else [part])
-    if not flat:
-        return NEVER
-    return flat[0] if len(flat) == 1 else {"$or": flat}
+def _or(parts: Iterable[Dnf]) -> Dnf:
+    return _absorb(tuple(term for part in parts for term in part))
+
+
+def _absorb(dnf: Dnf) -> Dnf:
+    """Drop duplicate terms and terms implied by a shorter one (A or (A and B) = A)."""
+    kept: list[tuple[Atom, ...]] = []
+    for term in sorted(set(dnf), key=lambda t: (len(t), t)):
+        if not any(set(k) <= set(term) for k in kept):
+            kept.append(term)
+    return tuple(kept)
 
 
 class Compiler:
-    """Turns expression trees into durable_rules conditions over the asserted fact."""
+    """Turns expression trees into DNF over the asserted fact's fields."""
 
-    def __init__(self, classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule]):
-        self.classification_rules = classification_rules
-        self.code_rules = code_rules
-        self._memo: dict[tuple[Node, bool], Cond] = {}
+    def __init__(self) -> None:
+        self._memo: dict[tuple[Node, bool], Dnf] = {}
 
-    def cond(self, node: Node, truth: bool) -> Cond:
-        """The condition under which `node` is TRUE (truth=True) or FALSE (truth=False)."""
+    def cond(self, node: Node, truth: bool) -> Dnf:
+        """The terms under which `node` is TRUE (truth=True) or FALSE (truth=False)."""
         key = (node, truth)
         if key not in self._memo:
             self._memo[key] = self._cond(node, truth)
         return self._memo[key]
 
-    def rule_cond(self, rule: Rule, node: Node, truth: bool) -> Cond:
+    def gated(self, rule: Rule, truth: bool) -> Dnf:
         """A code's condition gated by the dates its rule is in force."""
-        start = {"$gte": {"c.day": day_number(rule.start)}} if rule.start else ALWAYS
-        end = {"$lte": {"c.day": day_number(rule.end)}} if rule.end else ALWAYS
+        day = "c.day"
         if truth:
-            return _and([start, end, self.cond(node, True)])
-        before = {"$lt": {"c.day": day_number(rule.start)}} if rule.start else NEVER
-        after = {"$gt": {"c.day": day_number(rule.end)}} if rule.end else NEVER
-        return _or([before, after, self.cond(node, False)])
+            return _and([
+                _atom({"$gte": {day: day_number(rule.start)}}) if rule.start else ALWAYS,
+                _atom({"$lte": {day: day_number(rule.end)}}) if rule.end else ALWAYS,
+                self.cond(rule.when, True),
+            ])
+        return _or([
+            _atom({"$lt": {day: day_number(rule.start)}}) if rule.start else NEVER,
+            _atom({"$gt": {day: day_number(rule.end)}}) if rule.end else NEVER,
+            self.cond(rule.when, False),
+        ])
 
-    def _cond(self, node: Node, truth: bool) -> Cond:
+    def _cond(self, node: Node, truth: bool) -> Dnf:
         if isinstance(node, Const):
             return ALWAYS if bool(node.value) == truth else NEVER
         if isinstance(node, Fact | Param):
-            return _and([*self._unknown_guards(node), {_field(node): truth}])
+            return _and([*_unknown_guards(node), _atom({_field(node): truth})])
         if isinstance(node, Derived):
-            return self.cond(self.classification_rules[node.name].when, truth)
+            return _atom({f"d.{node.name}": truth})
         if isinstance(node, Emitted):
-            rule = self.code_rules[node.code]
-            return self.rule_cond(rule, rule.when, truth)
+            return _atom({f"e.{node.code}": truth})
         if isinstance(node, Known):
-            present = _and([{"$ex": {_field(node.fact): 1}}, *self._unknown_guards(node.fact)])
-            absent = _or([{"$nex": {_field(node.fact): 1}}]
-                         + [{_field(node.fact): v} for v in sorted(node.fact.unknown_values)])
-            return present if truth else absent
+            name = _field(node.fact)
+            if truth:
+                return _and([_atom({"$ex": {name: 1}}), *_unknown_guards(node.fact)])
+            return _or([_atom({"$nex": {name: 1}}),
+                        *(_atom({name: v}) for v in sorted(node.fact.unknown_values))])
         if isinstance(node, Has):
-            return {f"l.{node.fact.name}.{node.value}": truth}
+            return _atom({f"l.{node.fact.name}.{node.value}": truth})
         if isinstance(node, Not):
             return self.cond(node.operand, not truth)
         if isinstance(node, And | Or):
@@ -127,34 +143,32 @@ class Compiler:
             name = _field(node.fact)
             unknown = node.fact.unknown_values
             if truth:
-                return _or([{name: v} for v in node.values if v not in unknown])
+                return _or([_atom({name: v}) for v in node.values if v not in unknown])
             excluded = [*node.values, *sorted(v for v in unknown if v not in node.values)]
-            return _and([{"$ex": {name: 1}}, *({"$neq": {name: v}} for v in excluded)])
+            return _and([_atom({"$ex": {name: 1}}), *(_atom({"$neq": {name: v}}) for v in excluded)])
         return self._compare(node, truth)
 
-    def _compare(self, node: Compare, truth: bool) -> Cond:
+    def _compare(self, node: Compare, truth: bool) -> Dnf:
         op, left, right = node.op, node.left, node.right
         if not isinstance(left, Fact | Param):
             if not isinstance(right, Fact | Param):
-                raise RulesRuntimeError(f"cannot compile comparison {node}: no field on either side")
-            left, right = right, left
-            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}[op]
+                raise RulesRuntimeError(f"cannot compile {node}: no fact or parameter on either side")
+            left, right, op = right, left, _FLIP[op]
         if not truth:
             op = NEGATED[op]
-        field = _field(left)
-        guards: list[Cond] = [*self._unknown_guards(left)]
+        guards = [*_unknown_guards(left)]
         for ref in _refs(right):
-            guards.append({"$ex": {_field(ref): 1}})  # an absent $m reference compares as true
-            guards.extend(self._unknown_guards(ref))
+            guards.append(_atom({"$ex": {_field(ref): 1}}))  # an absent $m reference compares true
+            guards.extend(_unknown_guards(ref))
         rhs = _rhs(right)
-        test = {field: rhs} if op == "==" else {_OP_KEYS[op]: {field: rhs}}
-        return _and([*guards, test])
+        test = {_field(left): rhs} if op == "==" else {_OP_KEYS[op]: {_field(left): rhs}}
+        return _and([*guards, _atom(test)])
 
-    @staticmethod
-    def _unknown_guards(node: Fact | Param) -> list[Cond]:
-        if isinstance(node, Param) or not node.unknown_values:
-            return []
-        return [{"$neq": {_field(node): v}} for v in sorted(node.unknown_values)]
+
+def _unknown_guards(node: Fact | Param) -> list[Dnf]:
+    if isinstance(node, Param) or not node.unknown_values:
+        return []
+    return [_atom({"$neq": {_field(node): v}}) for v in sorted(node.unknown_values)]
 
 
 def _field(node: Fact | Param) -> str:
@@ -177,92 +191,159 @@ def _rhs(term: Term) -> Any:
     return {"$mul": {"$l": _rhs(term.left), "$r": _rhs(term.right)}}
 
 
-def compile_ruleset(
-    classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule]
-) -> dict[str, Any]:
-    """The durable_rules ruleset definition (JSON-able) for a policy."""
-    compiler = Compiler(classification_rules, code_rules)
-    definition: dict[str, Any] = {}
+# ---------------------------------------------------------------------------
+# Strata and rulesets
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Decision:
+    """One decided thing: (kind, target) with its TRUE and FALSE terms."""
 
-    def add(name: str, cond: Cond) -> None:
-        definition[name] = {"all": [{"m": _and([PROFILE, cond]) if cond is not NEVER else NEVER}]}
+    kind: str  # D, C, E, H
+    target: str
+    true: Dnf
+    false: Dnf
+    stratum: int
 
+    def size(self) -> int:
+        return sum(len(t) for t in self.true) + sum(len(t) for t in self.false)
+
+
+def plan(classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule]) -> list[Decision]:
+    """Every decision with its DNF and stratum (after everything it tests)."""
+    compiler = Compiler()
+    stratum: dict[str, int] = {}
+
+    def depth(key: str, nodes: list[Node]) -> int:
+        if key not in stratum:
+            deps = [0]
+            for node in nodes:
+                _, _, derived, codes = references(node)
+                deps += [depth(f"D:{d}", [classification_rules[d].when]) + 1 for d in derived]
+                deps += [depth(f"C:{c}", [code_rules[c].when]) + 1 for c in codes]
+            stratum[key] = max(deps)
+        return stratum[key]
+
+    out: list[Decision] = []
     for name, rule in classification_rules.items():
-        for truth in (True, False):
-            add(rule_name("D", name, truth), compiler.cond(rule.when, truth))
+        out.append(Decision("D", name, compiler.cond(rule.when, True), compiler.cond(rule.when, False),
+                            depth(f"D:{name}", [rule.when])))
     for code, rule in code_rules.items():
-        for truth in (True, False):
-            add(rule_name("C", code, truth), compiler.rule_cond(rule, rule.when, truth))
-            for kind, node in (("E", rule.eligible_when), ("H", rule.choose_higher_when)):
-                if node is not None:
-                    add(rule_name(kind, code, truth), compiler.cond(node, truth))
-    definition[CATCH_ALL] = {"all": [{"m": PROFILE}]}
-    return definition
+        level = depth(f"C:{code}", [rule.when])
+        out.append(Decision("C", code, compiler.gated(rule, True), compiler.gated(rule, False), level))
+        for kind, node in (("E", rule.eligible_when), ("H", rule.choose_higher_when)):
+            if node is not None:
+                out.append(Decision(kind, code, compiler.cond(node, True), compiler.cond(node, False),
+                                    depth(f"{kind}:{code}", [node])))
+    return out
+
+
+def pack(decisions: list[Decision]) -> list[list[dict[str, Any]]]:
+    """Ruleset definitions per stratum, each within NODE_BUDGET alpha nodes."""
+    strata: list[list[dict[str, Any]]] = []
+    for level in range(max(d.stratum for d in decisions) + 1):
+        rulesets: list[dict[str, Any]] = []
+        current: dict[str, Any] = {}
+        used = 0
+        for decision in (d for d in decisions if d.stratum == level):
+            # terms are packed one by one: a decision may span rulesets, since what fired
+            # is gathered from all of them
+            for truth, terms in ((True, decision.true), (False, decision.false)):
+                for index, term in enumerate(terms):
+                    if current and used + len(term) > NODE_BUDGET:
+                        rulesets.append(current)
+                        current, used = {}, 0
+                    name = f"{rule_name(decision.kind, decision.target, truth)}#{index}"
+                    tests = [json.loads(a) for a in (PROFILE, *term)]
+                    current[name] = {"all": [{"m": {"$and": tests}}]}
+                    used += len(term)
+        if current:
+            rulesets.append(current)
+        for definition in rulesets:
+            definition[CATCH_ALL] = {"all": [{"m": json.loads(PROFILE)}]}
+        strata.append(rulesets)
+    return strata
 
 
 class DurableRuleset:
-    """A registered ruleset with its sid pool; thread-safe `decide`, drained `retire`."""
+    """One registered durable_rules ruleset; deleted when the last reference goes."""
 
     _names = itertools.count()
+    live: ClassVar[set[str]] = set()
 
-    def __init__(self, definition: dict[str, Any], label: str, pool_size: int = 256) -> None:
+    def __init__(self, definition: dict[str, Any], label: str) -> None:
         self.name = f"guanai_{next(self._names)}_{label}"
-        self.rule_count = len(definition)
         self._handle = _engine.create_ruleset(self.name, json.dumps(definition, ensure_ascii=False))
-        self._sids: queue.Queue[str] = queue.Queue()
-        for i in range(pool_size):
-            self._sids.put(str(i))
-        self._lock = threading.Lock()
-        self._in_flight = 0
-        self._retired = False
-        self._deleted = False
+        self.live.add(self.name)
 
-    def decide(self, fact: dict[str, Any]) -> frozenset[str]:
-        """Assert one profile fact in a fresh session; the names of every rule that fired."""
-        with self._lock:
-            if self._deleted:
-                raise RulesRuntimeError("ruleset already deleted")
-            self._in_flight += 1
-        sid = self._sids.get()
+    def run(self, message: str, sid: str) -> set[str]:
+        """Assert one fact in session `sid`; the decisions whose rules fired."""
         fired: set[str] = set()
         try:
-            message = {**fact, "t": "profile", "sid": sid, "id": "profile"}
-            result = _engine.assert_fact(self._handle, json.dumps(message, ensure_ascii=False))
+            result = _engine.assert_fact(self._handle, message)
             if result[0] != 0:
                 raise RulesRuntimeError(f"durable_rules refused the fact (code {result[0]})")
             state_handle = result[1]
             started = _engine.start_action_for_state(self._handle, state_handle)
             action = started[1] if started else None
             while action:
-                fired.add(action[2 : action.index('"', 2)])  # '{"NAME": {...}}'
+                name = action[2 : action.index('"', 2)]  # '{"NAME#i": {...}}'
+                fired.add(name.split("#", 1)[0])
                 action = _engine.complete_and_start_action(self._handle, state_handle)
         except _engine.error as exc:
-            raise RulesRuntimeError(f"durable_rules failed: {exc}") from exc
+            raise RulesRuntimeError(f"durable_rules failed in {self.name}: {exc}") from exc
         finally:
-            try:
-                _engine.delete_state(self._handle, sid)
-            finally:
-                self._sids.put(sid)
-                self._release()
+            _engine.delete_state(self._handle, sid)
         if CATCH_ALL not in fired:
-            raise RulesRuntimeError("the catch-all rule did not fire: session state is suspect")
-        return frozenset(fired)
+            raise RulesRuntimeError(f"catch-all rule did not fire in {self.name}")
+        return fired
 
-    def _release(self) -> None:
-        with self._lock:
-            self._in_flight -= 1
-            drained = self._retired and self._in_flight == 0 and not self._deleted
-            if drained:
-                self._deleted = True
-        if drained:
-            _engine.delete_ruleset(self._handle)
+    def __del__(self) -> None:
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            self.live.discard(self.name)
+            try:
+                _engine.delete_ruleset(handle)
+            except Exception:  # noqa: BLE001, S110 - at interpreter exit there is nothing to free
+                pass
 
-    def retire(self) -> None:
-        """Delete the ruleset as soon as no evaluation is using it."""
-        with self._lock:
-            self._retired = True
-            drained = self._in_flight == 0 and not self._deleted
-            if drained:
-                self._deleted = True
-        if drained:
-            _engine.delete_ruleset(self._handle)
+
+class DurablePipeline:
+    """The strata of rulesets for one policy, with the sid pool; thread-safe `decide`."""
+
+    def __init__(self, classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule],
+                 label: str, pool_size: int = 256) -> None:
+        self.decisions = plan(classification_rules, code_rules)
+        self.strata = [[DurableRuleset(d, label) for d in stratum] for stratum in pack(self.decisions)]
+        self.by_stratum = [[d for d in self.decisions if d.stratum == s] for s in range(len(self.strata))]
+        self._sids: queue.Queue[str] = queue.Queue()
+        for i in range(pool_size):
+            self._sids.put(str(i))
+
+    @property
+    def ruleset_count(self) -> int:
+        """How many durable_rules rulesets one evaluation runs through."""
+        return sum(len(s) for s in self.strata)
+
+    def decide(self, fact: dict[str, Any]) -> frozenset[str]:
+        """Run every stratum on a profile fact; the names (`C:CODE:T`…) of what fired."""
+        sid = self._sids.get()
+        try:
+            fired: set[str] = {CATCH_ALL}
+            forward: dict[str, dict[str, bool]] = {"d": {}, "e": {}}
+            for rulesets, decisions in zip(self.strata, self.by_stratum, strict=True):
+                message = json.dumps({**fact, **forward, "t": "profile", "sid": sid, "id": "p"},
+                                     ensure_ascii=False)
+                for ruleset in rulesets:
+                    fired |= ruleset.run(message, sid)
+                for d in decisions:
+                    key = "d" if d.kind == "D" else "e" if d.kind == "C" else None
+                    if key is None:
+                        continue
+                    name = d.target
+                    if rule_name(d.kind, name, True) in fired:
+                        forward[key][name] = True
+                    elif rule_name(d.kind, name, False) in fired:
+                        forward[key][name] = False
+            return frozenset(fired)
+        finally:
+            self._sids.put(sid)

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.catalog import CATEGORIES
-from engine.durable import DurableRuleset, compile_ruleset, day_number, rule_name
+from engine.durable import DurablePipeline, day_number, rule_name
 from engine.errors import ProfileError, RulesRuntimeError
 from engine.expr import Derived, Env, Gaps, Node, Tri, evaluate, gaps, term_value
 from engine.messages import field_errors
@@ -64,15 +64,17 @@ class Evaluator:
         self.catalog = policy.catalog
         self.classification_rules = policy.classification_rules
         self.code_rules = policy.code_rules
-        definition = compile_ruleset(self.classification_rules, self.code_rules)
-        self.ruleset = DurableRuleset(definition, label=policy.version[7:19])
+        self.pipeline = DurablePipeline(
+            self.classification_rules, self.code_rules, label=policy.version[7:19]
+        )
         self.explainer = Explainer(self.catalog)
         self._order = {code: i for i, code in enumerate(self.catalog.codes)}
         self._fact_order = {fact: i for i, fact in enumerate(self.catalog.facts)}
+        self.closed = False
 
     def close(self) -> None:
-        """Release the durable_rules ruleset once in-flight evaluations finish."""
-        self.ruleset.retire()
+        """Stop using this evaluator; its ruleset is freed once no evaluation holds it."""
+        self.closed = True
 
     # -- inputs ----------------------------------------------------------------
     @staticmethod
@@ -138,7 +140,7 @@ class Evaluator:
             "p": {k: v for k, v in params.items() if v is not None and not isinstance(v, list)},
             "c": {"day": day_number(as_of)},
         }
-        fired = self.ruleset.decide(message)
+        fired = self.pipeline.decide(message)
         env = self.env(facts, params, as_of)
         kleene: dict[str, Tri] = {}
         for name, rule in self.classification_rules.items():

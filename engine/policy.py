@@ -71,6 +71,7 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
         remember(path, root)
 
     rules: list[Rule] = []
+    attempted: set[str] = set()  # targets whose rule failed: no second "no rule" message
     for path in _yaml_files(root / "rules"):
         remember(path, root)
         try:
@@ -79,9 +80,10 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
                     rules.append(compile_rule(entry, relative(path), line, raw, catalog))
                 except PolicyError as exc:
                     issues.extend(exc.issues)
+                    attempted.update(filter(None, (entry.code, entry.classification)))
         except PolicyError as exc:
             issues.extend(exc.issues)
-    _check_rule_set(rules, catalog, root, issues)
+    _check_rule_set(rules, catalog, root, issues, attempted)
 
     table = ParameterTable(catalog)
     loaded: list[LoadedParameterFile] = []
@@ -124,7 +126,8 @@ def _check_profile_matches(catalog: Catalog, root: Path, issues: list[PolicyIssu
 
 
 def _check_rule_set(
-    rules: Iterable[Rule], catalog: Catalog, root: Path, issues: list[PolicyIssue]
+    rules: Iterable[Rule], catalog: Catalog, root: Path, issues: list[PolicyIssue],
+    attempted: set[str],
 ) -> None:
     seen_ids: dict[str, Rule] = {}
     targets: dict[str, Rule] = {}
@@ -141,7 +144,7 @@ def _check_rule_set(
         targets[rule.target] = rule
     codes_file = relative(root / "catalog" / "codes.yaml")
     for name in [*catalog.codes, *catalog.classifications]:
-        if name not in targets:
+        if name not in targets and name not in attempted:
             issues.append(PolicyIssue(codes_file, 0, f"{name}: 没有规则决定它 (no rule decides it)"))
     # classifications and emitted() must not depend on themselves
     graph: dict[str, set[str]] = {}

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from engine import Evaluator, PolicyError, ProfileError, load_policy
-
 from tests.steps.lookup import PolicyLike
 
 DEFAULT_AS_OF = date(2025, 6, 1)
 
 
 @functools.cache
-def shipped_policy() -> PolicyLike:
-    """The shipped policies/: the labels every step looks names up in."""
-    return load_policy()
+def catalog() -> PolicyLike:
+    """The shipped catalog: the labels every step looks names up in."""
+    return load_policy().catalog
 
 
 @functools.cache

@@ -6,20 +6,18 @@ import json
 
 from pytest_bdd import given, parsers
 
-from tests.steps.case import Case, shipped_policy
+from tests.steps.case import Case, catalog
 from tests.steps.lookup import fact_name, parse_value
 
 
 def set_fact(case: Case, label: str, value: str) -> None:
     """Write one fact named by its Chinese label, its value parsed by the fact's type."""
-    policy = shipped_policy()
+    policy = catalog()
     name = fact_name(policy, label)
     case.profile[name] = parse_value(policy.facts[name], value)
 
 
-@given(
-    parsers.parse("一位农村留守妇女，丈夫连续外出务工 {months:d} 个月"), target_fixture="case"
-)
+@given(parsers.parse("一位农村留守妇女，丈夫连续外出务工 {months:d} 个月"), target_fixture="case")
 def _(months: int) -> Case:
     return Case(
         profile={
@@ -45,7 +43,7 @@ def _(case: Case, label: str, value: str) -> None:
 
 @given(parsers.parse('她的"{label}"未知'))
 def _(case: Case, label: str) -> None:
-    case.profile.pop(fact_name(shipped_policy(), label), None)
+    case.profile.pop(fact_name(catalog(), label), None)
 
 
 @given("她的画像：")

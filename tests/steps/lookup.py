@@ -15,7 +15,8 @@ from typing import Any, Protocol
 _QUOTES = str.maketrans("", "", "“”‘’「」\"'")
 _TRAILING_NOTE = re.compile(r"（[^（）]*）$")
 _NOTE_CHOICES = re.compile(r"（([^（）]*/[^（）]*)）$")
-_LIST_SEPARATORS = re.compile(r"[，,、]")
+# Items are separated by ，: value labels themselves contain 、 (请求给付赡养费、抚养费、扶养费).
+_LIST_SEPARATORS = re.compile(r"[，,]")
 _CN_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4}
 _BOOLEANS = {"是": True, "否": False, "true": True, "false": False}
 STATUSES = {
@@ -119,7 +120,7 @@ def parse_value(fact: FactLike, text: str) -> object:
         return _choice(fact, text)
     if fact.type == "list":
         items = [item for item in _LIST_SEPARATORS.split(text) if item.strip()]
-        return [] if text in ("", "无") else [_choice(fact, item) for item in items]
+        return [_choice(fact, item) for item in items if item not in ("", "无")]
     return text
 
 

@@ -9,18 +9,18 @@ from typing import Any
 
 from pytest_bdd import parsers, then
 
-from tests.steps.case import Case, shipped_policy
+from tests.steps.case import Case, catalog
 from tests.steps.lookup import NOT_LISTED, STATUSES, TRUTH, fact_name, resolve
 
 
 def code_name(text: str) -> str:
     """The code a feature names by its Chinese name or CODE."""
-    return resolve(text, shipped_policy().codes, "代码")
+    return resolve(text, catalog().codes, "代码")
 
 
 def department_name(text: str) -> str:
     """The department a feature names by its Chinese name or CODE."""
-    return resolve(text, shipped_policy().departments, "部门")
+    return resolve(text, catalog().departments, "部门")
 
 
 def _listed(case: Case) -> str:
@@ -35,7 +35,9 @@ def check_status(case: Case, code_text: str, status_text: str) -> None:
         assert entry is None, f"{code} 不应列出，却为 {entry and entry['status']}"
         return
     if status_text not in STATUSES:
-        raise ValueError(f"结论应为 {'/'.join([*STATUSES, NOT_LISTED])} 之一，而不是「{status_text}」")
+        raise ValueError(
+            f"结论应为 {'/'.join([*STATUSES, NOT_LISTED])} 之一，而不是「{status_text}」"
+        )
     assert entry is not None, f"{code} 未列出；结果：{_listed(case)}"
     expected = STATUSES[status_text]
     assert entry["status"] == expected, (
@@ -86,7 +88,7 @@ def _(case: Case, code: str) -> None:
 
 @then(parsers.parse('她"{classification}"为"{value}"'))
 def _(case: Case, classification: str, value: str) -> None:
-    name = resolve(classification, shipped_policy().classifications, "分类")
+    name = resolve(classification, catalog().classifications, "分类")
     if value not in TRUTH:
         raise ValueError(f"分类的值应为 是/否/未知，而不是「{value}」")
     actual = case.data["classifications"][name]
@@ -97,13 +99,13 @@ def _(case: Case, classification: str, value: str) -> None:
 def _(case: Case, code: str, fact: str) -> None:
     entry = case.outcome(code_name(code))
     assert entry is not None, f"{code} 未列出；结果：{_listed(case)}"
-    wanted = fact_name(shipped_policy(), fact)
+    wanted = fact_name(catalog(), fact)
     assert wanted in entry["missing_facts"], f"{entry['code']} 缺少：{entry['missing_facts']}"
 
 
 @then(parsers.parse('提问中包含"{fact}"'))
 def _(case: Case, fact: str) -> None:
-    wanted = fact_name(shipped_policy(), fact)
+    wanted = fact_name(catalog(), fact)
     asked = [question["fact"] for question in case.data["questions"]]
     assert wanted in asked, f"提问中没有 {wanted}：{asked}"
 

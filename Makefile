@@ -1,0 +1,41 @@
+# guanai — two commands: `make run` and `make test`. Everything else bootstraps itself.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+export UV_LINK_MODE := copy
+UV := .tools/bin/uv
+VENV := .venv
+STAMP := $(VENV)/.synced
+
+.PHONY: run test lint bench features clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv>=0.5"
+
+# Re-sync only when the project or the lock changes.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/guanai serve
+
+test: $(STAMP)
+	$(VENV)/bin/pytest
+
+features: $(STAMP)
+	$(VENV)/bin/pytest tests/test_features.py --gherkin-terminal-reporter -vv
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check engine api tests bench
+	$(VENV)/bin/ruff format --check engine api tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/yamllint -c .yamllint.yaml policies tests/fixtures
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,172 @@
+"""`guanai` — the command line: evaluate a profile, lint policy files, serve the API."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from engine import Evaluator, PolicyError, ProfileError, load_policy
+
+app = typer.Typer(
+    help="关爱帮扶 guanai — 农村留守妇女困难群体精准关爱帮扶资格评估与转介 (民发〔2025〕7号)",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+PoliciesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--policies",
+        help="额外的政策目录（地区参数文件），可重复 / extra policy directory, repeatable",
+        file_okay=False,
+    ),
+]
+
+
+def _env_policy_paths() -> list[Path]:
+    raw = os.environ.get("POLICY_PATHS", "")
+    return [Path(p) for p in raw.split(":") if p.strip()]
+
+
+def _fail(code: int, payload: dict[str, Any]) -> None:
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2), err=True)
+    raise typer.Exit(code)
+
+
+def _read_json(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(
+            2,
+            {"error": "unreadable_file", "detail": {"zh": f"无法读取文件：{exc}", "en": str(exc)}},
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(
+            2,
+            {
+                "error": "malformed_json",
+                "detail": {
+                    "zh": f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：{exc.msg}",
+                    "en": f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                },
+            },
+        )
+
+
+@app.command()
+def evaluate(
+    file: Annotated[
+        str, typer.Argument(help="画像 JSON 文件，- 表示标准输入 / profile JSON, - for stdin")
+    ],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="评估日期 YYYY-MM-DD（默认今天）/ evaluation date")
+    ] = None,
+    policies: PoliciesOption = None,
+) -> None:
+    """评估一份画像，输出 SPEC §3 的 JSON / Evaluate one profile and print the result JSON."""
+    day = date.today()
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            _fail(
+                2,
+                {
+                    "error": "invalid_as_of",
+                    "detail": [
+                        {
+                            "field": "as_of",
+                            "zh": "应为日期 YYYY-MM-DD",
+                            "en": "must be a date YYYY-MM-DD",
+                        }
+                    ],
+                },
+            )
+    data = _read_json(file)
+    if isinstance(data, dict) and "profile" in data:
+        data = data["profile"]
+    try:
+        policy = load_policy(extra_dirs=[*_env_policy_paths(), *(policies or [])])
+    except PolicyError as exc:
+        for issue in exc.issues:
+            typer.echo(str(issue), err=True)
+        raise typer.Exit(1) from exc
+    evaluator = Evaluator(policy)
+    try:
+        result = evaluator.evaluate(data, as_of=day)
+    except ProfileError as exc:
+        _fail(2, {"error": "invalid_profile", "detail": [e.as_dict() for e in exc.errors]})
+    finally:
+        evaluator.close()
+    typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def lint(
+    dirs: Annotated[
+        list[Path] | None,
+        typer.Argument(help="政策目录（默认 policies/）或地区参数目录 / policy or parameter dirs"),
+    ] = None,
+) -> None:
+    """检查规则与参数文件，问题以 file:line: message 列出 / Check rule and parameter files."""
+    problems = 0
+    for directory in dirs or [Path("policies")]:
+        try:
+            if (directory / "catalog").is_dir():
+                policy = load_policy(base=directory)
+            else:
+                policy = load_policy(extra_dirs=[directory])
+        except PolicyError as exc:
+            for issue in exc.issues:
+                typer.echo(str(issue))
+            problems += len(exc.issues)
+            continue
+        typer.echo(
+            f"{directory}: 通过 (ok) — {len(policy.rules)} 条规则, "
+            f"{len(policy.parameter_files)} 个参数文件, {policy.version[:19]}…",
+            err=True,
+        )
+    if problems:
+        typer.echo(f"发现 {problems} 个问题 ({problems} problem(s))", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="监听地址 / host")] = None,
+    port: Annotated[int | None, typer.Option(help="端口 / port")] = None,
+    workers: Annotated[int, typer.Option(help="进程数 / worker processes")] = 1,
+) -> None:
+    """启动 HTTP 服务 / Start the HTTP service (uvicorn)."""
+    import uvicorn
+
+    from api.settings import Settings
+
+    settings = Settings()
+    bind_host, bind_port = host or settings.host, port or settings.port
+    typer.echo(
+        f"关爱帮扶 guanai: http://{bind_host}:{bind_port}  文档 (docs): "
+        f"http://{bind_host}:{bind_port}/docs",
+        err=True,
+    )
+    uvicorn.run(
+        "api.main:app",
+        host=bind_host,
+        port=bind_port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,208 @@
+"""What routes depend on: the settings, the policy in service and its evaluator."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from api.errors import (
+    MAX_BODY_BYTES,
+    MalformedJSONError,
+    PayloadTooLargeError,
+    PolicyReloadError,
+    message,
+)
+from api.settings import Settings
+from engine import Evaluator, Policy, PolicyError, load_policy
+
+logger = logging.getLogger("uvicorn.error")
+
+
+@dataclass
+class _Slot:
+    """One evaluator and the number of requests using it."""
+
+    evaluator: Evaluator
+    leases: int = 0
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """The outcome of a successful reload."""
+
+    policy_version: str
+    previous_version: str
+    changed: bool
+
+
+class PolicyService:
+    """The evaluator in service: loaded once, swapped whole on reload, closed when drained.
+
+    A request leases the evaluator for its whole evaluation, so a reload never closes an
+    evaluator a request is still using; the last request out closes it.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+        self._slot = _Slot(self._load())
+
+    def _load(self) -> Evaluator:
+        """Load and compile the policies (PolicyError names every file:line problem)."""
+        policy = load_policy(extra_dirs=self.settings.policy_paths)
+        evaluator = Evaluator(policy)
+        logger.info(
+            "policy %s loaded: %d rules, %d parameter files",
+            policy.version,
+            len(policy.rules),
+            len(policy.parameter_files),
+        )
+        return evaluator
+
+    @property
+    def policy(self) -> Policy:
+        """The policy in service."""
+        return self._slot.evaluator.policy
+
+    @contextmanager
+    def lease(self) -> Iterator[Evaluator]:
+        """The evaluator in service, kept open until the caller is done with it."""
+        with self._lock:
+            slot = self._slot
+            slot.leases += 1
+        try:
+            yield slot.evaluator
+        finally:
+            with self._lock:
+                slot.leases -= 1
+                close = slot.retired and slot.leases == 0
+            if close:
+                slot.evaluator.close()
+
+    def reload(self) -> Reloaded:
+        """Load the policy files again; on PolicyError keep serving the last good set."""
+        with self._reload_lock:
+            previous = self.policy.version
+            try:
+                evaluator = self._load()
+            except PolicyError as exc:
+                for issue in exc.issues:
+                    logger.error("policy reload refused: %s", issue)
+                raise PolicyReloadError(
+                    {
+                        **message(
+                            "策略文件有误，未重新加载，继续使用原有版本",
+                            "Policy files refused; still serving the previous version",
+                        ),
+                        "issues": [str(issue) for issue in exc.issues],
+                        "policy_version": previous,
+                    }
+                ) from exc
+            if evaluator.policy.version == previous:
+                evaluator.close()
+                return Reloaded(previous, previous, changed=False)
+            self._retire(_Slot(evaluator))
+            return Reloaded(evaluator.policy.version, previous, changed=True)
+
+    def _retire(self, new: _Slot | None) -> None:
+        with self._lock:
+            old = self._slot
+            if new is not None:
+                self._slot = new
+            old.retired = True
+            close = old.leases == 0
+        if close:
+            old.evaluator.close()
+
+    def close(self) -> None:
+        """Close the evaluator in service (at shutdown)."""
+        self._retire(None)
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_policy_service(request: Request) -> PolicyService:
+    """The policy service the lifespan started."""
+    service: PolicyService = request.app.state.policies
+    return service
+
+
+PolicyServiceDep = Annotated[PolicyService, Depends(get_policy_service)]
+
+
+def get_policy(service: PolicyServiceDep) -> Policy:
+    """The policy in service."""
+    return service.policy
+
+
+def get_evaluator(service: PolicyServiceDep) -> Iterator[Evaluator]:
+    """The evaluator in service, leased for the request."""
+    with service.lease() as evaluator:
+        yield evaluator
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r} in an object")
+        out[key] = value
+    return out
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _too_large()
+    return bytes(body)
+
+
+def _too_large() -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        message(f"请求体超过 {MAX_BODY_BYTES} 字节", f"Body larger than {MAX_BODY_BYTES} bytes")
+    )
+
+
+async def json_body(request: Request) -> Any:
+    """The request body as strict JSON (no NaN, no duplicate keys): else 400, or 413."""
+    raw = await _read_body(request)
+    try:
+        return json.loads(raw, parse_constant=_no_constants, object_pairs_hook=_no_duplicate_keys)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
+        if isinstance(exc, UnicodeDecodeError):
+            reason = "not UTF-8"  # its message would quote the bytes
+        elif isinstance(exc, RecursionError):
+            reason = "nested too deeply"
+        else:
+            reason = str(exc)
+        raise MalformedJSONError(
+            message("请求体不是有效的 JSON", f"Malformed JSON: {reason}")
+        ) from exc
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PolicyDep = Annotated[Policy, Depends(get_policy)]
+EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
+JsonBody = Annotated[Any, Depends(json_body)]

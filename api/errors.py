@@ -1,0 +1,232 @@
+"""The API's error family and the one handler that answers `{"error": kind, "detail": …}`.
+
+    ApiError                  500 internal_error      a bug, never caused by the request
+    ├── MalformedJSONError    400 malformed_json      the body is not JSON
+    ├── NotFoundError         404 not_found           no such path
+    ├── MethodNotAllowedError 405 method_not_allowed  the path exists, the method does not
+    ├── PolicyReloadError     409 policy_error        new policy files refused; old set serving
+    ├── PayloadTooLargeError  413 payload_too_large   body over MAX_BODY_BYTES
+    ├── InvalidRequestError   422 validation_error    detail: one {field, zh, en} per bad field
+    └── RulesEngineError      500 engine_error        durable_rules failed (engine fault)
+
+Human-readable text is Chinese first: `detail` is `{"zh": …, "en": …}` or a list of
+`{"field", "zh", "en"}`. No message ever repeats a value from the profile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any, Literal
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine import FieldError, ProfileError, RulesRuntimeError
+
+logger = logging.getLogger("uvicorn.error")
+
+MAX_BODY_BYTES = 64 * 1024  # a profile is a few kilobytes
+
+
+# -- what the errors look like (OpenAPI) ----------------------------------------------
+class Message(BaseModel):
+    """A message in Chinese and English."""
+
+    zh: str
+    en: str
+
+
+class FieldProblem(BaseModel):
+    """One bad field of a request: its dotted path (`profile.age_years`) and why."""
+
+    field: str
+    zh: str
+    en: str
+
+
+class ErrorOut(BaseModel):
+    """Every error but 409 and 422: a kind and a message."""
+
+    error: str
+    detail: Message
+
+
+class ValidationErrorOut(BaseModel):
+    """422: every bad field of the request."""
+
+    error: Literal["validation_error"]
+    detail: list[FieldProblem]
+
+
+class PolicyIssuesOut(BaseModel):
+    """Why new policy files were refused, and the version still serving."""
+
+    zh: str
+    en: str
+    issues: list[str]
+    policy_version: str
+
+
+class PolicyErrorOut(BaseModel):
+    """409: a reload refused the policy files; the last good set keeps serving."""
+
+    error: Literal["policy_error"]
+    detail: PolicyIssuesOut
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: each error status it can answer, with its model."""
+    models: dict[int, tuple[type[BaseModel], str]] = {
+        400: (ErrorOut, "malformed_json: 请求体不是有效的 JSON (the body is not valid JSON)"),
+        404: (ErrorOut, "not_found: 未找到 (no such path)"),
+        405: (ErrorOut, "method_not_allowed: 不支持该请求方法"),
+        409: (PolicyErrorOut, "policy_error: 新的策略文件有误，继续使用原有版本"),
+        413: (ErrorOut, f"payload_too_large: 请求体超过 {MAX_BODY_BYTES} 字节"),
+        422: (ValidationErrorOut, "validation_error: 逐个指出无效字段 (each bad field)"),
+        500: (
+            ErrorOut,
+            "engine_error: 规则引擎故障，不是请求的问题 (an engine fault, "
+            "never caused by the request)",
+        ),
+    }
+    return {code: {"model": models[code][0], "description": models[code][1]} for code in codes}
+
+
+# -- the family -------------------------------------------------------------------------
+class ApiError(Exception):
+    """Base of every error the API answers on purpose."""
+
+    status_code: int = 500
+    kind: str = "internal_error"
+
+    def __init__(self, detail: Any, headers: dict[str, str] | None = None) -> None:
+        self.detail = detail
+        self.headers = headers
+        super().__init__(self.kind)
+
+
+class MalformedJSONError(ApiError):
+    """The request body is not JSON."""
+
+    status_code = 400
+    kind = "malformed_json"
+
+
+class NotFoundError(ApiError):
+    """No such path."""
+
+    status_code = 404
+    kind = "not_found"
+
+
+class MethodNotAllowedError(ApiError):
+    """The path exists but not with this method."""
+
+    status_code = 405
+    kind = "method_not_allowed"
+
+
+class PolicyReloadError(ApiError):
+    """New policy files were refused; the last good set keeps serving."""
+
+    status_code = 409
+    kind = "policy_error"
+
+
+class PayloadTooLargeError(ApiError):
+    """The request body is too large."""
+
+    status_code = 413
+    kind = "payload_too_large"
+
+
+class InvalidRequestError(ApiError):
+    """The request or its profile is invalid; `detail` names every bad field."""
+
+    status_code = 422
+    kind = "validation_error"
+
+    def __init__(self, problems: Sequence[FieldError]) -> None:
+        super().__init__([p.as_dict() for p in problems])
+
+
+class RulesEngineError(ApiError):
+    """The rules engine failed: a fault of the service, never of the request."""
+
+    status_code = 500
+    kind = "engine_error"
+
+
+def message(zh: str, en: str) -> dict[str, str]:
+    """A Chinese-first message."""
+    return {"zh": zh, "en": en}
+
+
+def prefixed(problems: Sequence[FieldError], prefix: str) -> list[FieldError]:
+    """Field errors re-rooted at `prefix` (`age_years` → `profile.age_years`)."""
+    return [FieldError(f"{prefix}.{p.field}", p.zh, p.en) for p in problems]
+
+
+# -- the handlers ---------------------------------------------------------------------------
+async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """The one handler: an ApiError as `{"error": kind, "detail": …}`."""
+    if not isinstance(exc, ApiError):
+        exc = _as_api_error(exc)
+    return JSONResponse(
+        {"error": exc.kind, "detail": exc.detail},
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
+_HTTP_ERRORS: dict[int, tuple[type[ApiError], str, str]] = {
+    404: (NotFoundError, "未找到", "Not found"),
+    405: (MethodNotAllowedError, "不支持该请求方法", "Method not allowed"),
+    413: (PayloadTooLargeError, "请求体过大", "Content too large"),
+}
+
+
+def _as_api_error(exc: Exception) -> ApiError:
+    if isinstance(exc, StarletteHTTPException):
+        phrase = HTTPStatus(exc.status_code).phrase
+        cls, zh, en = _HTTP_ERRORS.get(exc.status_code, (ApiError, "请求错误", phrase))
+        error = cls(message(zh, en), headers=dict(exc.headers or {}) or None)
+        if cls is ApiError:  # another 4xx from the framework: keep its status
+            error.status_code, error.kind = exc.status_code, "http_error"
+        return error
+    if isinstance(exc, ProfileError):
+        return InvalidRequestError(prefixed(exc.errors, "profile"))
+    if isinstance(exc, RequestValidationError):
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
+            problems.append(FieldError(where, "值无效", str(err.get("msg", "invalid"))))
+        return InvalidRequestError(problems)
+    if isinstance(exc, RulesRuntimeError):
+        # The message names rules, never profile values; the profile itself is not logged.
+        logger.error("rules engine fault: %s", exc)
+        return RulesEngineError(
+            message(
+                "规则引擎内部错误，请稍后重试或联系管理员", "Internal error of the rules engine"
+            )
+        )
+    logger.error("unexpected %s", type(exc).__name__)
+    return ApiError(message("服务内部错误", "Internal server error"))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error the app can raise through `api_error_handler`."""
+    for exc_class in (
+        ApiError,
+        StarletteHTTPException,
+        ProfileError,
+        RequestValidationError,
+        RulesRuntimeError,
+        Exception,
+    ):
+        app.add_exception_handler(exc_class, api_error_handler)

@@ -1,0 +1,61 @@
+"""The HTTP door: `uvicorn api.main:app` (SPEC.md §5).
+
+The lifespan loads and compiles the policies once; a policy file that is refused stops the
+service from starting (SPEC.md §4), with every `file:line: message` in the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.deps import PolicyService, logger
+from api.errors import install_error_handlers
+from api.routes import catalog, eligibility, health, policies
+from api.settings import Settings
+from engine import PolicyError
+
+DESCRIPTION = """\
+农村留守妇女困难群体精准关爱帮扶（民发〔2025〕7号）资格评估与转介服务。
+Eligibility and referral for rural left-behind women in difficulty.
+
+Every error is `{"error": kind, "detail": …}`, Chinese first. A 500 (`engine_error`) is a
+fault of the rules engine, never caused by what a client sent. Unknown paths answer 404
+(`not_found`) and known paths with another method 405 (`method_not_allowed`).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app for these settings (default: from the environment)."""
+    settings = settings if settings is not None else Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            service = PolicyService(settings)
+        except PolicyError as exc:
+            for issue in exc.issues:
+                logger.error("policy refused: %s", issue)
+            raise
+        app.state.policies = service
+        try:
+            yield
+        finally:
+            service.close()
+
+    app = FastAPI(
+        title="关爱帮扶 guanai",
+        description=DESCRIPTION,
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for module in (eligibility, catalog, policies, health):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,27 @@
+"""POST /v1/eligibility: one profile in, SPEC.md §3 out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import EvaluatorDep, JsonBody
+from api.errors import responses
+from api.schemas import ELIGIBILITY_REQUEST_BODY, EligibilityRequest
+from engine import EvaluationResult
+
+router = APIRouter(prefix="/v1", tags=["eligibility"])
+
+
+# A plain `def`: evaluation is CPU work and runs in the threadpool, off the event loop. The
+# body is read as raw JSON (not a pydantic parameter) so that profile errors come from the
+# engine's own validation, in Chinese and English (ProfileError).
+@router.post(
+    "/eligibility",
+    response_model=EvaluationResult,
+    responses=responses(400, 413, 422, 500),
+    openapi_extra={"requestBody": ELIGIBILITY_REQUEST_BODY},
+)
+def evaluate_eligibility(body: JsonBody, evaluator: EvaluatorDep) -> EvaluationResult:
+    """Evaluate one profile on a date (default today): statuses, referrals, questions."""
+    request = EligibilityRequest.parse(body)
+    return evaluator.evaluate(request.profile, as_of=request.as_of)

@@ -1,0 +1,32 @@
+"""Settings: one `Settings(BaseSettings)`, read from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What the service reads from its environment (names as in SPEC.md §4 and the README)."""
+
+    # Environment names are the upper-case field names (POLICY_PATHS, DATABASE_URL, HOST,
+    # PORT); the process environment holds many unrelated variables: ignore them.
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    # Extra directories of (regional) parameter files, loaded after the shipped policies/.
+    # `POLICY_PATHS=/etc/guanai/hunan:/etc/guanai/changsha`, like PATH (not JSON).
+    policy_paths: Annotated[list[Path], NoDecode] = []
+    # For the ledger (later); nothing opens it yet.
+    database_url: str = "sqlite:///./var/guanai.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @field_validator("policy_paths", mode="before")
+    @classmethod
+    def _split_paths(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part for part in value.split(":") if part.strip()]
+        return value

@@ -1,0 +1,51 @@
+"""The strict YAML reader refuses what YAML would silently get wrong, with file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import PolicyError
+from engine.yamlfile import line_of, load_yaml
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "file.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("a: 1\nb: 2\na: 3\n", 3, "duplicate key 'a'"),
+        ("a: 1\nflag: no\n", 2, "ambiguous 'no'"),
+        ("a: 1\nflag: On\n", 2, "ambiguous 'On'"),
+        ("region: 010000\n", 1, "leading zero"),
+        ("t: 1:20\n", 1, "base 60"),
+        ("a: [1, 2\n", 2, "YAML syntax error"),
+    ],
+)
+def test_silent_conversions_and_duplicates_are_refused_with_their_line(
+    tmp_path: Path, text: str, line: int, words: str
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        load_yaml(_write(tmp_path, text))
+    (issue,) = caught.value.issues
+    assert issue.line == line
+    assert words in issue.message
+    assert str(issue).startswith(f"{issue.file}:{line}: ")
+
+
+def test_quoted_values_stay_text_and_true_false_are_booleans(tmp_path: Path) -> None:
+    data = load_yaml(_write(tmp_path, 'region: "010000"\nflag: "no"\nok: true\nday: 2025-03-27\n'))
+    assert data == {"region": "010000", "flag": "no", "ok": True, "day": data["day"]}
+    assert str(data["day"]) == "2025-03-27"
+
+
+def test_lines_of_nested_values_are_remembered(tmp_path: Path) -> None:
+    data = load_yaml(_write(tmp_path, "a: 1\nb:\n  - {x: 1}\n  - x: 2\n    y: 3\n"))
+    assert line_of(data, ("b", 1, "y")) == 5
+    assert line_of(data, ("b", 0)) == 3
+    assert line_of(data, ("a",)) == 1
