@@ -15,12 +15,24 @@ from engine.yamlfile import line_of, load_yaml
 M = TypeVar("M", bound=BaseModel)
 
 CATEGORIES = (
-    "case_management", "basic_living", "disability", "employment", "culture", "rights",
-    "health", "family",
+    "case_management",
+    "basic_living",
+    "disability",
+    "employment",
+    "culture",
+    "rights",
+    "health",
+    "family",
 )
 Category = Literal[
-    "case_management", "basic_living", "disability", "employment", "culture", "rights",
-    "health", "family",
+    "case_management",
+    "basic_living",
+    "disability",
+    "employment",
+    "culture",
+    "rights",
+    "health",
+    "family",
 ]
 Kind = Literal["benefit", "service", "referral", "info", "obligation"]
 FactType = Literal["boolean", "integer", "number", "enum", "list", "string"]
@@ -156,7 +168,7 @@ class Catalog(Strict):
     parameters: dict[str, ParameterDef]
 
 
-CATALOG_FILES = {
+CATALOG_FILES: dict[str, type[Strict]] = {
     "facts": FactDef,
     "classifications": ClassificationDef,
     "codes": CodeDef,
@@ -199,7 +211,9 @@ def _cross_check(catalog: Catalog, directory: Path, issues: list[PolicyIssue]) -
     for code, definition in catalog.codes.items():
         for dept in [*definition.departments.lead, *definition.departments.support]:
             if dept not in catalog.departments:
-                issues.append(PolicyIssue(codes_file, 0, f"{code}: 未知部门 (unknown department) {dept}"))
+                issues.append(
+                    PolicyIssue(codes_file, 0, f"{code}: 未知部门 (unknown department) {dept}")
+                )
     facts_file = relative(directory / "facts.yaml")
     for fact, fdef in catalog.facts.items():
         if fdef.type in ("enum", "list") and not fdef.values:

@@ -24,6 +24,7 @@ names and are deleted once nothing holds them.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import queue
@@ -36,8 +37,23 @@ import durable_rules_engine as _engine
 
 from engine.errors import RulesRuntimeError
 from engine.expr import (
-    NEGATED, And, Compare, Const, Derived, Emitted, Fact, Has, In, Known, Mul, Node, Not, Or,
-    Param, Term, references,
+    NEGATED,
+    And,
+    Compare,
+    Const,
+    Derived,
+    Emitted,
+    Fact,
+    Has,
+    In,
+    Known,
+    Mul,
+    Node,
+    Not,
+    Or,
+    Param,
+    Term,
+    references,
 )
 from engine.rules import Rule
 
@@ -106,16 +122,20 @@ class Compiler:
         """A code's condition gated by the dates its rule is in force."""
         day = "c.day"
         if truth:
-            return _and([
-                _atom({"$gte": {day: day_number(rule.start)}}) if rule.start else ALWAYS,
-                _atom({"$lte": {day: day_number(rule.end)}}) if rule.end else ALWAYS,
-                self.cond(rule.when, True),
-            ])
-        return _or([
-            _atom({"$lt": {day: day_number(rule.start)}}) if rule.start else NEVER,
-            _atom({"$gt": {day: day_number(rule.end)}}) if rule.end else NEVER,
-            self.cond(rule.when, False),
-        ])
+            return _and(
+                [
+                    _atom({"$gte": {day: day_number(rule.start)}}) if rule.start else ALWAYS,
+                    _atom({"$lte": {day: day_number(rule.end)}}) if rule.end else ALWAYS,
+                    self.cond(rule.when, True),
+                ]
+            )
+        return _or(
+            [
+                _atom({"$lt": {day: day_number(rule.start)}}) if rule.start else NEVER,
+                _atom({"$gt": {day: day_number(rule.end)}}) if rule.end else NEVER,
+                self.cond(rule.when, False),
+            ]
+        )
 
     def _cond(self, node: Node, truth: bool) -> Dnf:
         if isinstance(node, Const):
@@ -130,8 +150,12 @@ class Compiler:
             name = _field(node.fact)
             if truth:
                 return _and([_atom({"$ex": {name: 1}}), *_unknown_guards(node.fact)])
-            return _or([_atom({"$nex": {name: 1}}),
-                        *(_atom({name: v}) for v in sorted(node.fact.unknown_values))])
+            return _or(
+                [
+                    _atom({"$nex": {name: 1}}),
+                    *(_atom({name: v}) for v in sorted(node.fact.unknown_values)),
+                ]
+            )
         if isinstance(node, Has):
             return _atom({f"l.{node.fact.name}.{node.value}": truth})
         if isinstance(node, Not):
@@ -145,14 +169,18 @@ class Compiler:
             if truth:
                 return _or([_atom({name: v}) for v in node.values if v not in unknown])
             excluded = [*node.values, *sorted(v for v in unknown if v not in node.values)]
-            return _and([_atom({"$ex": {name: 1}}), *(_atom({"$neq": {name: v}}) for v in excluded)])
+            return _and(
+                [_atom({"$ex": {name: 1}}), *(_atom({"$neq": {name: v}}) for v in excluded)]
+            )
         return self._compare(node, truth)
 
     def _compare(self, node: Compare, truth: bool) -> Dnf:
         op, left, right = node.op, node.left, node.right
         if not isinstance(left, Fact | Param):
             if not isinstance(right, Fact | Param):
-                raise RulesRuntimeError(f"cannot compile {node}: no fact or parameter on either side")
+                raise RulesRuntimeError(
+                    f"cannot compile {node}: no fact or parameter on either side"
+                )
             left, right, op = right, left, _FLIP[op]
         if not truth:
             op = NEGATED[op]
@@ -208,7 +236,9 @@ class Decision:
         return sum(len(t) for t in self.true) + sum(len(t) for t in self.false)
 
 
-def plan(classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule]) -> list[Decision]:
+def plan(
+    classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule]
+) -> list[Decision]:
     """Every decision with its DNF and stratum (after everything it tests)."""
     compiler = Compiler()
     stratum: dict[str, int] = {}
@@ -225,15 +255,31 @@ def plan(classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule
 
     out: list[Decision] = []
     for name, rule in classification_rules.items():
-        out.append(Decision("D", name, compiler.cond(rule.when, True), compiler.cond(rule.when, False),
-                            depth(f"D:{name}", [rule.when])))
+        out.append(
+            Decision(
+                "D",
+                name,
+                compiler.cond(rule.when, True),
+                compiler.cond(rule.when, False),
+                depth(f"D:{name}", [rule.when]),
+            )
+        )
     for code, rule in code_rules.items():
         level = depth(f"C:{code}", [rule.when])
-        out.append(Decision("C", code, compiler.gated(rule, True), compiler.gated(rule, False), level))
+        out.append(
+            Decision("C", code, compiler.gated(rule, True), compiler.gated(rule, False), level)
+        )
         for kind, node in (("E", rule.eligible_when), ("H", rule.choose_higher_when)):
             if node is not None:
-                out.append(Decision(kind, code, compiler.cond(node, True), compiler.cond(node, False),
-                                    depth(f"{kind}:{code}", [node])))
+                out.append(
+                    Decision(
+                        kind,
+                        code,
+                        compiler.cond(node, True),
+                        compiler.cond(node, False),
+                        depth(f"{kind}:{code}", [node]),
+                    )
+                )
     return out
 
 
@@ -301,20 +347,27 @@ class DurableRuleset:
         handle = getattr(self, "_handle", None)
         if handle is not None:
             self.live.discard(self.name)
-            try:
+            with contextlib.suppress(Exception):  # at interpreter exit nothing is left to free
                 _engine.delete_ruleset(handle)
-            except Exception:  # noqa: BLE001, S110 - at interpreter exit there is nothing to free
-                pass
 
 
 class DurablePipeline:
     """The strata of rulesets for one policy, with the sid pool; thread-safe `decide`."""
 
-    def __init__(self, classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule],
-                 label: str, pool_size: int = 256) -> None:
+    def __init__(
+        self,
+        classification_rules: Mapping[str, Rule],
+        code_rules: Mapping[str, Rule],
+        label: str,
+        pool_size: int = 256,
+    ) -> None:
         self.decisions = plan(classification_rules, code_rules)
-        self.strata = [[DurableRuleset(d, label) for d in stratum] for stratum in pack(self.decisions)]
-        self.by_stratum = [[d for d in self.decisions if d.stratum == s] for s in range(len(self.strata))]
+        self.strata = [
+            [DurableRuleset(d, label) for d in stratum] for stratum in pack(self.decisions)
+        ]
+        self.by_stratum = [
+            [d for d in self.decisions if d.stratum == s] for s in range(len(self.strata))
+        ]
         self._sids: queue.Queue[str] = queue.Queue()
         for i in range(pool_size):
             self._sids.put(str(i))
@@ -331,8 +384,9 @@ class DurablePipeline:
             fired: set[str] = {CATCH_ALL}
             forward: dict[str, dict[str, bool]] = {"d": {}, "e": {}}
             for rulesets, decisions in zip(self.strata, self.by_stratum, strict=True):
-                message = json.dumps({**fact, **forward, "t": "profile", "sid": sid, "id": "p"},
-                                     ensure_ascii=False)
+                message = json.dumps(
+                    {**fact, **forward, "t": "profile", "sid": sid, "id": "p"}, ensure_ascii=False
+                )
                 for ruleset in rulesets:
                     fired |= ruleset.run(message, sid)
                 for d in decisions:

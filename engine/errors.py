@@ -1,9 +1,9 @@
 """The engine's error family.
 
-    EngineError
-    ├── PolicyError        a policy, rule or parameter file is wrong (carries file:line issues)
-    ├── ProfileError       a profile is invalid (carries one error per field, zh and en)
-    └── RulesRuntimeError  durable_rules failed while evaluating (never caused by input)
+EngineError
+├── PolicyError        a policy, rule or parameter file is wrong (carries file:line issues)
+├── ProfileError       a profile is invalid (carries one error per field, zh and en)
+└── RulesRuntimeError  durable_rules failed while evaluating (never caused by input)
 """
 
 from __future__ import annotations

@@ -19,8 +19,17 @@ from engine.policy import Policy
 from engine.profile import Profile
 from engine.reasons import Explainer
 from engine.result import (
-    REFERRED_STATUSES, CitationOut, CodeResult, DepartmentsOut, EvaluationResult, Name,
-    Question, Referral, Region, Review, Status,
+    REFERRED_STATUSES,
+    CitationOut,
+    CodeResult,
+    DepartmentsOut,
+    EvaluationResult,
+    Name,
+    Question,
+    Referral,
+    Region,
+    Review,
+    Status,
 )
 from engine.rules import Rule
 
@@ -103,8 +112,13 @@ class Evaluator:
                 facts[name] = value
         return facts
 
-    def env(self, facts: Mapping[str, Any], params: Mapping[str, Any], day: date,
-            override: Mapping[str, Tri] | None = None) -> Env:
+    def env(
+        self,
+        facts: Mapping[str, Any],
+        params: Mapping[str, Any],
+        day: date,
+        override: Mapping[str, Tri] | None = None,
+    ) -> Env:
         """A three-valued environment; `override` forces classifications (two-world check)."""
         derived_memo: dict[str, Tri] = dict(override or {})
         emitted_memo: dict[str, Tri] = {}
@@ -143,7 +157,7 @@ class Evaluator:
         fired = self.pipeline.decide(message)
         env = self.env(facts, params, as_of)
         kleene: dict[str, Tri] = {}
-        for name, rule in self.classification_rules.items():
+        for name in self.classification_rules:
             kleene[f"D:{name}"] = env.derived(name)
         for code, rule in self.code_rules.items():
             kleene[f"C:{code}"] = env.emitted(code)
@@ -153,14 +167,18 @@ class Evaluator:
                 kleene[f"H:{code}"] = evaluate(rule.choose_higher_when, env)
         return Decision(facts=facts, params=params, fired=fired, kleene=kleene)
 
-    def evaluate(self, profile: Mapping[str, Any] | Profile, as_of: date | None = None) -> EvaluationResult:
+    def evaluate(
+        self, profile: Mapping[str, Any] | Profile, as_of: date | None = None
+    ) -> EvaluationResult:
         """The full SPEC.md §3 result for a profile on a date (default today)."""
         day = as_of or date.today()
         valid = self.validate(profile)
         decision = self.decide(valid, day)
         problems = decision.disagreements()
         if problems:
-            raise RulesRuntimeError("durable_rules and the evaluator disagree: " + "; ".join(problems))
+            raise RulesRuntimeError(
+                "durable_rules and the evaluator disagree: " + "; ".join(problems)
+            )
         return _Builder(self, valid, day, decision).build()
 
     def expand(self, kind: str, name: str) -> Node | None:
@@ -224,12 +242,15 @@ class _Builder:
                 results.append(self.result(code, rule, value, env))
         if worlds is not None:
             self.ask(self.gaps(Derived(LEFT_BEHIND)).facts, withheld)
-        results.sort(key=lambda r: (r.status != "urgent", CATEGORIES.index(r.category),
-                                    ev._order[r.code]))
+        results.sort(
+            key=lambda r: (r.status != "urgent", CATEGORIES.index(r.category), ev._order[r.code])
+        )
         return EvaluationResult(
             as_of=self.day.isoformat(),
             policy_version=ev.policy.version,
-            region=Region(code=self.profile.region_code, chain=region_chain(self.profile.region_code)),
+            region=Region(
+                code=self.profile.region_code, chain=region_chain(self.profile.region_code)
+            ),
             classifications=classifications,
             results=results,
             referrals=self.referrals(results),
@@ -253,14 +274,25 @@ class _Builder:
         self.ask(missing, [code])
         outputs = {name: term_value(term, env) for name, term in rule.outputs.items()}
         return CodeResult(
-            code=code, status=status, name=Name(zh=cdef.zh, en=cdef.en), category=cdef.category,
+            code=code,
+            status=status,
+            name=Name(zh=cdef.zh, en=cdef.en),
+            category=cdef.category,
             kind=cdef.kind,
-            departments=DepartmentsOut(lead=cdef.departments.lead, support=cdef.departments.support),
-            basis=rule.basis, rule=rule.id, citations=self.citations(rule), reasons=reasons,
-            missing_facts=missing, outputs=outputs,
+            departments=DepartmentsOut(
+                lead=cdef.departments.lead, support=cdef.departments.support
+            ),
+            basis=rule.basis,
+            rule=rule.id,
+            citations=self.citations(rule),
+            reasons=reasons,
+            missing_facts=missing,
+            outputs=outputs,
         )
 
-    def status_of(self, code: str, rule: Rule, kind: str, urgent: bool, missing: list[str]) -> Status:
+    def status_of(
+        self, code: str, rule: Rule, kind: str, urgent: bool, missing: list[str]
+    ) -> Status:
         if urgent:
             return "urgent"
         for key, node, yes, no in (
@@ -272,15 +304,27 @@ class _Builder:
                 if decided is None:
                     missing.extend(f for f in self.gaps(node).facts if f not in missing)
                 return yes if decided else no  # type: ignore[return-value]
-        return {"benefit": "eligible", "service": "eligible", "referral": "refer_for_assessment",
-                "obligation": "obligation", "info": "info"}[kind]  # type: ignore[return-value]
+        return {
+            "benefit": "eligible",
+            "service": "eligible",
+            "referral": "refer_for_assessment",
+            "obligation": "obligation",
+            "info": "info",
+        }[kind]  # type: ignore[return-value]
 
     def citations(self, rule: Rule) -> list[CitationOut]:
         out = []
         for cite in rule.cite:
             doc = self.catalog.documents[cite.source]
-            out.append(CitationOut(document=doc.title, number=doc.number, article=cite.article,
-                                   section=cite.section, quote=cite.quote))
+            out.append(
+                CitationOut(
+                    document=doc.title,
+                    number=doc.number,
+                    article=cite.article,
+                    section=cite.section,
+                    quote=cite.quote,
+                )
+            )
         return out
 
     def referrals(self, results: list[CodeResult]) -> list[Referral]:
@@ -292,9 +336,14 @@ class _Builder:
         out = []
         for dept, items in by_dept.items():
             ddef = self.catalog.departments[dept]
-            out.append(Referral(department=dept, name=Name(zh=ddef.zh, en=ddef.en),
-                                codes=[r.code for r in items],
-                                urgent=any(r.status == "urgent" for r in items)))
+            out.append(
+                Referral(
+                    department=dept,
+                    name=Name(zh=ddef.zh, en=ddef.en),
+                    codes=[r.code for r in items],
+                    urgent=any(r.status == "urgent" for r in items),
+                )
+            )
         return sorted(out, key=lambda r: not r.urgent)
 
     def ranked_questions(self) -> list[Question]:
@@ -303,9 +352,16 @@ class _Builder:
         out = []
         for fact, codes in ranked:
             fdef = self.catalog.facts[fact]
-            out.append(Question(fact=fact, label=Name(zh=fdef.zh, en=fdef.en),
-                                question=Name(zh=fdef.question.zh, en=fdef.question.en)
-                                if fdef.question else None, would_decide=codes))
+            out.append(
+                Question(
+                    fact=fact,
+                    label=Name(zh=fdef.zh, en=fdef.en),
+                    question=Name(zh=fdef.question.zh, en=fdef.question.en)
+                    if fdef.question
+                    else None,
+                    would_decide=codes,
+                )
+            )
         return out
 
     def reviews(self) -> list[Review]:
@@ -314,11 +370,18 @@ class _Builder:
             for fact, values in rule.unknown_values.items():
                 value = self.d.facts.get(fact)
                 if value in values and self.value_of(rule) is not False:
-                    out.append(Review(
-                        classification=rule.target, fact=fact, value=value,
-                        reason=Name(zh=rule.review or "", en=f"A person must decide whether "
-                                    f"{fact} = {value} counts for {rule.target}."),
-                    ))
+                    out.append(
+                        Review(
+                            classification=rule.target,
+                            fact=fact,
+                            value=value,
+                            reason=Name(
+                                zh=rule.review or "",
+                                en=f"A person must decide whether "
+                                f"{fact} = {value} counts for {rule.target}.",
+                            ),
+                        )
+                    )
         return out
 
     def value_of(self, rule: Rule) -> Tri:

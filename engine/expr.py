@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from engine.catalog import Catalog
 
@@ -94,11 +94,16 @@ class Mul:
     right: Term
 
 
-Term = Union[Const, Fact, Param, Mul]
-Node = Union[Const, Fact, Param, Derived, Emitted, Known, Has, Not, And, Or, Compare, In]
+Term = Const | Fact | Param | Mul
+Node = Const | Fact | Param | Derived | Emitted | Known | Has | Not | And | Or | Compare | In
 
 _OPS: dict[type[ast.cmpop], str] = {
-    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
 }
 NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -137,7 +142,11 @@ class _Parser:
             return self.call(e)
         if isinstance(e, ast.Attribute):
             return self.ref(e)
-        if isinstance(e, ast.Constant) and isinstance(e.value, str) and e.value in ("true", "false"):
+        if (
+            isinstance(e, ast.Constant)
+            and isinstance(e.value, str)
+            and e.value in ("true", "false")
+        ):
             return Const(e.value == "true")
         if isinstance(e, ast.Name) and e.id in ("true", "false"):
             return Const(e.id == "true")
@@ -145,7 +154,9 @@ class _Parser:
 
     def ref(self, e: ast.Attribute) -> Fact | Param | Derived:
         if not isinstance(e.value, ast.Name) or e.value.id not in ("f", "d", "p"):
-            raise ExprError(f"引用须写作 f.x、d.x 或 p.x (reference must be f./d./p.): {ast.unparse(e)}")
+            raise ExprError(
+                f"引用须写作 f.x、d.x 或 p.x (reference must be f./d./p.): {ast.unparse(e)}"
+            )
         kind, name = e.value.id, e.attr
         if kind == "f":
             if name not in self.catalog.facts:
@@ -261,7 +272,9 @@ class _Parser:
     def check_const(self, left: Term, ltype: str, value: Any) -> None:
         if ltype == "boolean":
             if not isinstance(value, bool):
-                raise ExprError(f"布尔事实只能与 true/false 比较 (boolean needs true/false): {value!r}")
+                raise ExprError(
+                    f"布尔事实只能与 true/false 比较 (boolean needs true/false): {value!r}"
+                )
         elif ltype in ("integer", "number"):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ExprError(f"数值事实需要数字 (a number is needed): {value!r}")

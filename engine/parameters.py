@@ -84,8 +84,13 @@ def read_parameter_file(path: Path, catalog: Catalog) -> tuple[ParameterFile, Lo
     params = data.get("parameters") if isinstance(data, Located) else None
     plines = params.key_lines if isinstance(params, Located) else {}
     if not REGION_PATTERN.match(pfile.region):
-        issues.append(PolicyIssue(file, lines.get("region", 1),
-                                  f"region 须为 national 或6位行政区划代码: {pfile.region!r}"))
+        issues.append(
+            PolicyIssue(
+                file,
+                lines.get("region", 1),
+                f"region 须为 national 或6位行政区划代码: {pfile.region!r}",
+            )
+        )
     for name, entries in pfile.parameters.items():
         line = plines.get(name, 1)
         pdef = catalog.parameters.get(name)
@@ -93,13 +98,17 @@ def read_parameter_file(path: Path, catalog: Catalog) -> tuple[ParameterFile, Lo
             issues.append(PolicyIssue(file, line, f"未知参数 (unknown parameter) {name}"))
             continue
         if pdef.overridable is False and pfile.region != "national":
-            issues.append(PolicyIssue(file, line, f"{name}: 全国统一，地方不得调整 (not overridable)"))
+            issues.append(
+                PolicyIssue(file, line, f"{name}: 全国统一，地方不得调整 (not overridable)")
+            )
         for index, entry in enumerate(entries):
             eline = params[name].item_lines[index] if isinstance(params, Located) else line
             if entry.to is not None and entry.to < entry.start:
                 issues.append(PolicyIssue(file, eline, f"{name}: to 早于 from"))
             if not _type_ok(pdef, entry.value):
-                issues.append(PolicyIssue(file, eline, f"{name}: 值 {entry.value!r} 不是 {pdef.type}"))
+                issues.append(
+                    PolicyIssue(file, eline, f"{name}: 值 {entry.value!r} 不是 {pdef.type}")
+                )
                 continue
             problem = _direction_problem(pdef, entry.value) if pfile.region != "national" else None
             if problem:
@@ -129,11 +138,15 @@ class ParameterTable:
             entries = self.by_region.get(region, {}).get(name, [])
             best: Entry | None = None
             for entry in entries:
-                if entry.start <= day and (entry.to is None or day <= entry.to):
-                    if best is None or entry.start >= best.start:
-                        best = entry
+                in_force = entry.start <= day and (entry.to is None or day <= entry.to)
+                if in_force and (best is None or entry.start >= best.start):
+                    best = entry
             if best is not None:
-                return float(best.value) if self.catalog.parameters[name].type == "number" else best.value
+                return (
+                    float(best.value)
+                    if self.catalog.parameters[name].type == "number"
+                    else best.value
+                )
         default = self.catalog.parameters[name].default
         if default is not None and self.catalog.parameters[name].type == "number":
             return float(default)

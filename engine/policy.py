@@ -119,14 +119,23 @@ def _check_profile_matches(catalog: Catalog, root: Path, issues: list[PolicyIssu
     lines = data.key_lines if isinstance(data, Located) else {}
     for fact in catalog.facts:
         if fact not in FACT_FIELDS:
-            issues.append(PolicyIssue(file, lines.get(fact, 0), f"{fact}: 画像模型中没有这个事实 (not in Profile)"))
+            issues.append(
+                PolicyIssue(
+                    file, lines.get(fact, 0), f"{fact}: 画像模型中没有这个事实 (not in Profile)"
+                )
+            )
     for fact in FACT_FIELDS:
         if fact not in catalog.facts:
-            issues.append(PolicyIssue(file, 0, f"{fact}: 画像模型有而目录中缺少 (missing from catalog)"))
+            issues.append(
+                PolicyIssue(file, 0, f"{fact}: 画像模型有而目录中缺少 (missing from catalog)")
+            )
 
 
 def _check_rule_set(
-    rules: Iterable[Rule], catalog: Catalog, root: Path, issues: list[PolicyIssue],
+    rules: Iterable[Rule],
+    catalog: Catalog,
+    root: Path,
+    issues: list[PolicyIssue],
     attempted: set[str],
 ) -> None:
     seen_ids: dict[str, Rule] = {}
@@ -135,22 +144,35 @@ def _check_rule_set(
     for rule in rules:
         if rule.id in seen_ids:
             first = seen_ids[rule.id]
-            issues.append(PolicyIssue(rule.file, rule.line, f"重复的规则 id {rule.id}（{first.file}:{first.line}）"))
+            issues.append(
+                PolicyIssue(
+                    rule.file, rule.line, f"重复的规则 id {rule.id}（{first.file}:{first.line}）"
+                )
+            )
         seen_ids[rule.id] = rule
         if rule.target in targets:
             first = targets[rule.target]
-            issues.append(PolicyIssue(rule.file, rule.line,
-                                      f"{rule.target} 已由 {first.id} 决定（{first.file}:{first.line}）"))
+            issues.append(
+                PolicyIssue(
+                    rule.file,
+                    rule.line,
+                    f"{rule.target} 已由 {first.id} 决定（{first.file}:{first.line}）",
+                )
+            )
         targets[rule.target] = rule
     codes_file = relative(root / "catalog" / "codes.yaml")
     for name in [*catalog.codes, *catalog.classifications]:
         if name not in targets and name not in attempted:
-            issues.append(PolicyIssue(codes_file, 0, f"{name}: 没有规则决定它 (no rule decides it)"))
+            issues.append(
+                PolicyIssue(codes_file, 0, f"{name}: 没有规则决定它 (no rule decides it)")
+            )
     # classifications and emitted() must not depend on themselves
     graph: dict[str, set[str]] = {}
     for rule in rules:
         deps: set[str] = set()
-        for node in filter(None, (rule.when, rule.eligible_when, rule.choose_higher_when)):
+        for node in (rule.when, rule.eligible_when, rule.choose_higher_when):
+            if node is None:
+                continue
             _, _, derived, codes = references(node)
             deps |= derived | codes
         graph[rule.target] = deps
@@ -161,7 +183,9 @@ def _check_rule_set(
             return
         if state.get(name) == 1:
             rule = targets[name]
-            issues.append(PolicyIssue(rule.file, rule.line, f"循环引用 (cycle): {' → '.join([*path, name])}"))
+            issues.append(
+                PolicyIssue(rule.file, rule.line, f"循环引用 (cycle): {' → '.join([*path, name])}")
+            )
             return
         state[name] = 1
         for dep in graph.get(name, ()):

@@ -18,14 +18,32 @@ NonNegInt = Annotated[int, Field(ge=0)] | None
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)] | None
 
 InfringementType = Literal[
-    "domestic_violence", "abuse", "abandonment", "collective_economic_rights", "land_contract",
-    "property", "personal_injury", "sexual_violence", "trafficking", "fraud",
-    "labour_remuneration", "other",
+    "domestic_violence",
+    "abuse",
+    "abandonment",
+    "collective_economic_rights",
+    "land_contract",
+    "property",
+    "personal_injury",
+    "sexual_violence",
+    "trafficking",
+    "fraud",
+    "labour_remuneration",
+    "other",
 ]
 LegalMatterType = Literal[
-    "state_compensation", "social_insurance_or_assistance", "pension_compensation",
-    "maintenance_support", "labour", "capacity_determination", "personal_injury",
-    "environmental", "dv_abuse_abandonment", "collective_membership", "divorce", "other",
+    "state_compensation",
+    "social_insurance_or_assistance",
+    "pension_compensation",
+    "maintenance_support",
+    "labour",
+    "capacity_determination",
+    "personal_injury",
+    "environmental",
+    "dv_abuse_abandonment",
+    "collective_membership",
+    "divorce",
+    "other",
 ]
 
 IDENTITY_FIELDS = ("name", "id_number", "birth_date")

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from engine.catalog import Catalog
 from engine.expr import (
-    And, Compare, Const, Derived, Emitted, Env, Fact, Has, In, Known, Mul, Node, Not, Or, Param,
-    Term, evaluate, term_value,
+    And,
+    Compare,
+    Const,
+    Derived,
+    Emitted,
+    Env,
+    Fact,
+    Has,
+    In,
+    Known,
+    Mul,
+    Node,
+    Not,
+    Or,
+    Param,
+    Term,
+    evaluate,
+    term_value,
 )
 
 _WORDS = {"==": "等于", "!=": "不等于", "<": "低于", "<=": "不高于", ">": "高于", ">=": "不低于"}
@@ -77,7 +93,8 @@ class Explainer:
             actual = term_value(left, env)
             if isinstance(right.value, bool) or op in ("==", "!="):
                 return f"{fdef.zh}：{fdef.value_label(actual)}"
-            return f"{fdef.zh}为{fdef.value_label(actual)}，{_WORDS[op]}{fdef.value_label(right.value)}"
+            bound = fdef.value_label(right.value)
+            return f"{fdef.zh}为{fdef.value_label(actual)}，{_WORDS[op]}{bound}"
         return f"{self._term(left, env)}{_WORDS[op]}{self._term(right, env)}"
 
     def _term(self, term: Term, env: Env) -> str:

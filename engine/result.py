@@ -7,9 +7,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 Status = Literal[
-    "urgent", "choose_higher", "eligible", "refer_for_assessment", "obligation", "info", "needs_info"
+    "urgent",
+    "choose_higher",
+    "eligible",
+    "refer_for_assessment",
+    "obligation",
+    "info",
+    "needs_info",
 ]
-REFERRED_STATUSES = frozenset({"urgent", "choose_higher", "eligible", "refer_for_assessment", "obligation"})
+REFERRED_STATUSES = frozenset(
+    {"urgent", "choose_higher", "eligible", "refer_for_assessment", "obligation"}
+)
 
 
 class _Out(BaseModel):

@@ -106,14 +106,20 @@ def compile_rule(entry: RuleFile, file: str, line: int, raw: Located, catalog: C
         return raw.key_lines.get(key, line) if isinstance(raw, Located) else line
 
     if (entry.code is None) == (entry.classification is None):
-        issues.append(PolicyIssue(file, line, f"{entry.id}: 须有且只有 code 或 classification 之一"))
+        issues.append(
+            PolicyIssue(file, line, f"{entry.id}: 须有且只有 code 或 classification 之一")
+        )
     target = entry.code or entry.classification or ""
     if entry.code is not None and entry.code not in catalog.codes:
-        issues.append(PolicyIssue(file, at("code"), f"{entry.id}: 未知代码 (unknown code) {entry.code}"))
+        issues.append(
+            PolicyIssue(file, at("code"), f"{entry.id}: 未知代码 (unknown code) {entry.code}")
+        )
     if entry.classification is not None:
         if entry.classification not in catalog.classifications:
             issues.append(
-                PolicyIssue(file, at("classification"), f"{entry.id}: 未知分类 {entry.classification}")
+                PolicyIssue(
+                    file, at("classification"), f"{entry.id}: 未知分类 {entry.classification}"
+                )
             )
         if entry.effective is not None:
             issues.append(PolicyIssue(file, at("effective"), f"{entry.id}: 分类不设生效日期"))
@@ -121,21 +127,35 @@ def compile_rule(entry: RuleFile, file: str, line: int, raw: Located, catalog: C
         issues.append(PolicyIssue(file, at("effective"), f"{entry.id}: to 早于 from"))
     for citation in entry.cite:
         if citation.source not in catalog.documents:
-            issues.append(PolicyIssue(file, at("cite"), f"{entry.id}: 未知来源 (unknown source) {citation.source}"))
+            issues.append(
+                PolicyIssue(
+                    file, at("cite"), f"{entry.id}: 未知来源 (unknown source) {citation.source}"
+                )
+            )
     if entry.eligible_when and entry.choose_higher_when:
-        issues.append(PolicyIssue(file, line, f"{entry.id}: eligible_when 与 choose_higher_when 不能并用"))
+        issues.append(
+            PolicyIssue(file, line, f"{entry.id}: eligible_when 与 choose_higher_when 不能并用")
+        )
     if entry.treat_as_unknown and not entry.review:
-        issues.append(PolicyIssue(file, at("treat_as_unknown"), f"{entry.id}: treat_as_unknown 需要 review 说明"))
+        issues.append(
+            PolicyIssue(
+                file, at("treat_as_unknown"), f"{entry.id}: treat_as_unknown 需要 review 说明"
+            )
+        )
 
     unknown_values: dict[str, frozenset[Any]] = {}
     for fact, values in (entry.treat_as_unknown or {}).items():
         fdef = catalog.facts.get(fact)
         if fdef is None:
-            issues.append(PolicyIssue(file, at("treat_as_unknown"), f"{entry.id}: 未知事实 f.{fact}"))
+            issues.append(
+                PolicyIssue(file, at("treat_as_unknown"), f"{entry.id}: 未知事实 f.{fact}")
+            )
             continue
         bad = [v for v in values if fdef.values is None or str(v) not in fdef.values]
         if bad:
-            issues.append(PolicyIssue(file, at("treat_as_unknown"), f"{entry.id}: f.{fact} 没有取值 {bad}"))
+            issues.append(
+                PolicyIssue(file, at("treat_as_unknown"), f"{entry.id}: f.{fact} 没有取值 {bad}")
+            )
         unknown_values[fact] = frozenset(values)
 
     def condition(key: str, text: str | bool | None) -> Node | None:
@@ -161,10 +181,20 @@ def compile_rule(entry: RuleFile, file: str, line: int, raw: Located, catalog: C
     if issues or when is None:
         raise PolicyError(issues)
     return Rule(
-        id=entry.id, file=file, line=line, target=target, is_code=entry.code is not None,
-        title=entry.title, when=when, eligible_when=eligible, choose_higher_when=higher,
-        outputs=outputs, unknown_values=unknown_values, review=entry.review,
+        id=entry.id,
+        file=file,
+        line=line,
+        target=target,
+        is_code=entry.code is not None,
+        title=entry.title,
+        when=when,
+        eligible_when=eligible,
+        choose_higher_when=higher,
+        outputs=outputs,
+        unknown_values=unknown_values,
+        review=entry.review,
         start=entry.effective.start if entry.effective else None,
         end=entry.effective.to if entry.effective else None,
-        basis=entry.basis, cite=tuple(entry.cite),
+        basis=entry.basis,
+        cite=tuple(entry.cite),
     )

@@ -91,7 +91,8 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> Located
             first = result.key_lines[skey]
             raise loader.issue(
                 key_node,
-                f"重复的键 {skey!r}（第一次在第 {first} 行）(duplicate key {skey!r}, first at line {first})",
+                f"重复的键 {skey!r}（第一次在第 {first} 行）"
+                f"(duplicate key {skey!r}, first at line {first})",
             )
         result.key_lines[skey] = key_node.start_mark.line + 1
         result[skey] = loader.construct_object(value_node, deep=True)
@@ -115,7 +116,9 @@ def load_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError([PolicyIssue(name, 0, f"无法读取文件 (cannot read file): {exc}")]) from exc
+        raise PolicyError(
+            [PolicyIssue(name, 0, f"无法读取文件 (cannot read file): {exc}")]
+        ) from exc
     loader = _StrictLoader(text)
     loader.file = name
     try:

@@ -20,7 +20,9 @@ _BOUNDARY_INTS = {
 _BOUNDARY_NUMBERS = [0, 299.5, 549.99, 550, 599.99, 600, 650, 824.99, 825, 899.99, 900, 975, 1200]
 
 
-def random_profile(rng: random.Random, policy: Policy, unknown_rate: float = 0.25) -> dict[str, Any]:
+def random_profile(
+    rng: random.Random, policy: Policy, unknown_rate: float = 0.25
+) -> dict[str, Any]:
     """One profile: each fact absent with `unknown_rate`, otherwise a valid value."""
     profile: dict[str, Any] = {}
     for name, fact in policy.catalog.facts.items():

@@ -48,7 +48,9 @@ def test_a_disagreement_would_be_detected(evaluator: Evaluator) -> None:
     decision = evaluator.decide({"domestic_violence_ongoing": True}, date(2025, 6, 1))
     assert decision.durable_value("C", "URGENT_DV_POLICE") is True
     tampered = type(decision)(
-        facts=decision.facts, params=decision.params,
-        fired=decision.fired - {"C:URGENT_DV_POLICE:T"}, kleene=decision.kleene,
+        facts=decision.facts,
+        params=decision.params,
+        fired=decision.fired - {"C:URGENT_DV_POLICE:T"},
+        kleene=decision.kleene,
     )
     assert tampered.disagreements() == ["C:URGENT_DV_POLICE: durable=None evaluator=True"]

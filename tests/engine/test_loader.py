@@ -51,8 +51,11 @@ def test_shipped_policies_load_cleanly() -> None:
         ("p.dibao_standard_monthly", "p.dibao_standard", "(unknown parameter) p.dibao_standard"),
         ("f.dibao_recipient", "f.dibao_recipient == female", "boolean needs true/false"),
         ("d.is_rural_left_behind_woman", "d.is_rural_woman", "unknown classification"),
-        ("f.household_income_pc_monthly <", "f.household_income_pc_monthly == migrant_work or 1 <",
-         "(a number is needed)"),
+        (
+            "f.household_income_pc_monthly <",
+            "f.household_income_pc_monthly == migrant_work or 1 <",
+            "(a number is needed)",
+        ),
     ],
 )
 def test_a_condition_error_is_reported_at_its_when_line(

@@ -36,9 +36,13 @@ def test_a_level_without_an_entry_in_force_falls_through(policy: Policy) -> None
     resolve = policy.parameters.resolve
     # the prefecture (430100) sets it; the county inherits it, another prefecture does not
     assert resolve("ledger_update_max_interval_months", CHAIN, date(2025, 6, 1)) == 3
-    assert resolve("ledger_update_max_interval_months", region_chain("430702"), date(2025, 6, 1)) == 6
+    assert (
+        resolve("ledger_update_max_interval_months", region_chain("430702"), date(2025, 6, 1)) == 6
+    )
     assert resolve("rural_includes_township_seat", CHAIN, date(2025, 6, 1)) is True
-    assert resolve("rural_includes_township_seat", region_chain("620102"), date(2025, 6, 1)) is False
+    assert (
+        resolve("rural_includes_township_seat", region_chain("620102"), date(2025, 6, 1)) is False
+    )
 
 
 def test_without_a_region_only_national_values_apply(policy: Policy) -> None:
@@ -55,24 +59,21 @@ def _region_dir(tmp_path: Path, body: str) -> Path:
     return directory
 
 
+def _body(param: str, value: str) -> str:
+    return f'region: "430000"\nparameters:\n  {param}:\n    - {{from: 2025-01-01, {value}}}\n'
+
+
 @pytest.mark.parametrize(
     ("body", "line", "words"),
     [
-        ('region: "430000"\nparameters:\n  left_behind_min_months:\n    - {from: 2025-01-01, value: 3}\n',
-         3, "not overridable"),
-        ('region: "430000"\nparameters:\n  ledger_update_max_interval_months:\n'
-         "    - {from: 2025-01-01, value: 12}\n", 4, "may only be lowered"),
-        ('region: "430000"\nparameters:\n  screening_age_max:\n    - {from: 2025-01-01, value: 60}\n',
-         4, "may only be raised"),
-        ('region: "430000"\nparameters:\n  screening_age_min:\n    - {from: 2025-01-01, value: 40}\n',
-         4, "may only be lowered"),
-        ('region: "430000"\nparameters:\n  dibao_standard:\n    - {from: 2025-01-01, value: 600}\n',
-         3, "unknown parameter"),
-        ('region: "430000"\nparameters:\n  dibao_standard_monthly:\n'
-         '    - {from: 2025-01-01, value: "600"}\n', 4, "不是 number"),
+        (_body("left_behind_min_months", "value: 3"), 3, "not overridable"),
+        (_body("ledger_update_max_interval_months", "value: 12"), 4, "may only be lowered"),
+        (_body("screening_age_max", "value: 60"), 4, "may only be raised"),
+        (_body("screening_age_min", "value: 40"), 4, "may only be lowered"),
+        (_body("dibao_standard", "value: 600"), 3, "unknown parameter"),
+        (_body("dibao_standard_monthly", 'value: "600"'), 4, "不是 number"),
+        (_body("dibao_standard_monthly", "value: 600, unit: 元"), 4, "unit"),
         ('region: "4300"\nparameters: {}\n', 1, "6位行政区划代码"),
-        ('region: "430000"\nparameters:\n  dibao_standard_monthly:\n'
-         "    - {from: 2025-01-01, value: 600, unit: 元}\n", 4, "unit"),
     ],
 )
 def test_a_parameter_file_that_breaks_the_rules_is_refused_with_file_and_line(
@@ -100,6 +101,7 @@ def test_policy_version_hashes_every_loaded_file(tmp_path: Path) -> None:
     with_regions = load_policy(extra_dirs=[copied]).version
     assert with_regions != base
     (copied / "changsha-430100.yaml").write_text(
-        (copied / "changsha-430100.yaml").read_text(encoding="utf-8") + "# edited\n", encoding="utf-8"
+        (copied / "changsha-430100.yaml").read_text(encoding="utf-8") + "# edited\n",
+        encoding="utf-8",
     )
     assert load_policy(extra_dirs=[copied]).version != with_regions
