@@ -10,9 +10,9 @@ How conditions become durable_rules rules:
   true/false fields (`d.<name>`, `e.<code>` for `emitted()`), which later strata test. A
   stratum's fact carries what earlier strata decided; an unknown one is absent.
 - Conditions are expanded to disjunctive normal form here, one durable_rules rule per
-  term, so each rule's alpha path is a plain chain. durable_rules walks its alpha network
-  with a fixed 64-entry stack (`MAX_STACK_SIZE`, error 303); rules are packed into rulesets
-  of at most `NODE_BUDGET` alpha nodes, so the walk can never overflow it.
+  term, so each rule's alpha path is a plain chain and the network is a tree. durable_rules
+  walks it with a fixed 64-entry stack (`MAX_STACK_SIZE`, error 303); rules are packed into
+  rulesets whose worst-case walk stays within `STACK_BUDGET`, so it can never overflow.
 
 Safeguards of SPEC.md §6: the C module is called directly (no `Host`, so no timer threads
 steal actions); each ruleset has a catch-all rule so every session runs an action (safe
@@ -63,7 +63,7 @@ ALWAYS: Dnf = ((),)
 NEVER: Dnf = ()
 PROFILE = json.dumps({"t": "profile"})
 CATCH_ALL = "catch_all"
-NODE_BUDGET = 56  # alpha nodes per ruleset, safely under durable_rules' stack of 64
+STACK_BUDGET = 60  # pending alpha nodes per ruleset walk; durable_rules' stack holds 64
 _OP_KEYS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
@@ -232,9 +232,6 @@ class Decision:
     false: Dnf
     stratum: int
 
-    def size(self) -> int:
-        return sum(len(t) for t in self.true) + sum(len(t) for t in self.false)
-
 
 def plan(
     classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule]
@@ -283,25 +280,56 @@ def plan(
     return out
 
 
+class _Trie:
+    """The alpha network durable_rules builds for a ruleset: one chain per rule, with
+    identical tests under the same parent shared (rete.c `findAlpha`)."""
+
+    def __init__(self) -> None:
+        self.root: dict[Atom, Any] = {}
+
+    def add(self, term: tuple[Atom, ...]) -> None:
+        node = self.root.setdefault(PROFILE, {})
+        for atom in term:
+            node = node.setdefault(atom, {})
+
+    def stack_bound(self) -> int:
+        """Most alpha nodes the walk can have pending at once: along any root-to-leaf path,
+        every node's children may all match and wait on the stack."""
+
+        def bound(node: dict[Atom, Any]) -> int:
+            return len(node) + max((bound(child) for child in node.values()), default=0)
+
+        return 1 + bound(self.root)
+
+
 def pack(decisions: list[Decision]) -> list[list[dict[str, Any]]]:
-    """Ruleset definitions per stratum, each within NODE_BUDGET alpha nodes."""
+    """Ruleset definitions per stratum; no ruleset can overflow durable_rules' stack."""
     strata: list[list[dict[str, Any]]] = []
     for level in range(max(d.stratum for d in decisions) + 1):
+        mine = [d for d in decisions if d.stratum == level]
+        # the most common tests go first in every chain, so chains share their prefixes
+        frequency: dict[Atom, int] = {}
+        for d in mine:
+            for term in (*d.true, *d.false):
+                for atom in term:
+                    frequency[atom] = frequency.get(atom, 0) + 1
         rulesets: list[dict[str, Any]] = []
         current: dict[str, Any] = {}
-        used = 0
-        for decision in (d for d in decisions if d.stratum == level):
+        trie = _Trie()
+        for decision in mine:
             # terms are packed one by one: a decision may span rulesets, since what fired
             # is gathered from all of them
             for truth, terms in ((True, decision.true), (False, decision.false)):
                 for index, term in enumerate(terms):
-                    if current and used + len(term) > NODE_BUDGET:
+                    chain = tuple(sorted(term, key=lambda a: (-frequency[a], a)))
+                    trie.add(chain)
+                    if current and trie.stack_bound() > STACK_BUDGET:
                         rulesets.append(current)
-                        current, used = {}, 0
+                        current, trie = {}, _Trie()
+                        trie.add(chain)
                     name = f"{rule_name(decision.kind, decision.target, truth)}#{index}"
-                    tests = [json.loads(a) for a in (PROFILE, *term)]
+                    tests = [json.loads(a) for a in (PROFILE, *chain)]
                     current[name] = {"all": [{"m": {"$and": tests}}]}
-                    used += len(term)
         if current:
             rulesets.append(current)
         for definition in rulesets:
