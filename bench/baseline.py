@@ -11,15 +11,31 @@ from datetime import date
 from typing import Any
 
 from engine.expr import (
-    And, Compare, Const, Derived, Emitted, Fact, Has, In, Known, Mul, Node, Not, Or, Param, Term,
+    And,
+    Const,
+    Derived,
+    Emitted,
+    Fact,
+    Has,
+    In,
+    Known,
+    Node,
+    Not,
+    Or,
+    Param,
+    Term,
 )
 from engine.policy import Policy
 
 Fn = Callable[[Mapping[str, Any], Mapping[str, Any], dict[str, bool | None]], bool | None]
 ValueFn = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
 _CMP: dict[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
 }
 
 
@@ -52,7 +68,9 @@ def compile_node(node: Node) -> Fn:
     if isinstance(node, Fact | Param):
         get = _value(node)
 
-        def truth(f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]) -> bool | None:
+        def truth(
+            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
+        ) -> bool | None:
             value = get(f, p)
             return None if value is None else bool(value)
 
@@ -66,7 +84,9 @@ def compile_node(node: Node) -> Fn:
     if isinstance(node, Has):
         name, value = node.fact.name, node.value
 
-        def has(f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]) -> bool | None:
+        def has(
+            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
+        ) -> bool | None:
             items = f.get(name)
             return None if items is None else value in items
 
@@ -74,7 +94,9 @@ def compile_node(node: Node) -> Fn:
     if isinstance(node, Not):
         inner = compile_node(node.operand)
 
-        def negate(f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]) -> bool | None:
+        def negate(
+            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
+        ) -> bool | None:
             v = inner(f, p, d)
             return None if v is None else not v
 
@@ -83,7 +105,9 @@ def compile_node(node: Node) -> Fn:
         parts = [compile_node(o) for o in node.operands]
         stop = isinstance(node, Or)
 
-        def combine(f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]) -> bool | None:
+        def combine(
+            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
+        ) -> bool | None:
             result: bool | None = not stop
             for part in parts:
                 v = part(f, p, d)
@@ -97,14 +121,18 @@ def compile_node(node: Node) -> Fn:
     if isinstance(node, In):
         get, values = _value(node.fact), node.values
 
-        def member(f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]) -> bool | None:
+        def member(
+            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
+        ) -> bool | None:
             v = get(f, p)
             return None if v is None else v in values
 
         return member
     left, right, op = _value(node.left), _value(node.right), _CMP[node.op]
 
-    def compare(f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]) -> bool | None:
+    def compare(
+        f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
+    ) -> bool | None:
         a, b = left(f, p), right(f, p)
         return None if a is None or b is None else op(a, b)
 
@@ -123,7 +151,9 @@ class Baseline:
             for code, rule in policy.code_rules.items()
         ]
 
-    def decide(self, facts: Mapping[str, Any], params: Mapping[str, Any], day: date) -> dict[str, Any]:
+    def decide(
+        self, facts: Mapping[str, Any], params: Mapping[str, Any], day: date
+    ) -> dict[str, Any]:
         """Kleene values of every classification and code."""
         decided: dict[str, bool | None] = {}
         for _ in range(2):  # classifications that read classifications settle on the 2nd pass

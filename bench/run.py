@@ -74,9 +74,9 @@ def in_process(count: int) -> list[dict[str, Any]]:
     # the baseline must compute what the engine computes, or its speed means nothing
     for f, p, v in zip(facts, params, valid, strict=True):
         decision = evaluator.decide(v, DAY)
-        floor = baseline.decide(f, p, DAY)
+        expected = baseline.decide(f, p, DAY)
         for code in policy.catalog.codes:
-            if floor["code:" + code] is not decision.kleene[f"C:{code}"]:
+            if expected["code:" + code] is not decision.kleene[f"C:{code}"]:
                 raise SystemExit(f"baseline disagrees with the engine on {code}")
 
     def full() -> None:
@@ -94,14 +94,16 @@ def in_process(count: int) -> list[dict[str, Any]]:
                 if rule.in_force(DAY):
                     evaluate(rule.when, env)
 
-    def floor() -> None:
+    def baseline_pass() -> None:
         for f, p in zip(facts, params, strict=True):
             baseline.decide(f, p, DAY)
 
-    console.print(f"[bold]In process[/] ({count:,} profiles, {evaluator.pipeline.ruleset_count} "
-                  f"durable_rules rulesets per evaluation)")
+    console.print(
+        f"[bold]In process[/] ({count:,} profiles, {evaluator.pipeline.ruleset_count} "
+        f"durable_rules rulesets per evaluation)"
+    )
     rows = [
-        _rate("plain-Python baseline (same conditions)", count, floor),
+        _rate("plain-Python baseline (same conditions)", count, baseline_pass),
         _rate("three-valued evaluator alone", count, kleene_alone),
         _rate("durable_rules decisions alone", count, durable_alone),
         _rate("full evaluation (validate, decide, explain, check)", count, full),
@@ -130,8 +132,11 @@ async def _load(url: str, bodies: list[bytes], clients: int, seconds: float) -> 
             i = offset
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
-                response = await client.post(url, content=bodies[i % len(bodies)],
-                                             headers={"content-type": "application/json"})
+                response = await client.post(
+                    url,
+                    content=bodies[i % len(bodies)],
+                    headers={"content-type": "application/json"},
+                )
                 latencies.append(time.perf_counter() - start)
                 errors += response.status_code != 200
                 i += clients
@@ -152,14 +157,28 @@ async def _load(url: str, bodies: list[bytes], clients: int, seconds: float) -> 
 
 def over_http(count: int, seconds: float) -> list[dict[str, Any]]:
     policy = load_policy(extra_dirs=[REGIONS])
-    bodies = [json.dumps({"profile": p, "as_of": DAY.isoformat()}).encode()
-              for p in profiles(count, seed=2025, policy=policy)]
+    bodies = [
+        json.dumps({"profile": p, "as_of": DAY.isoformat()}).encode()
+        for p in profiles(count, seed=2025, policy=policy)
+    ]
     port = _free_port()
     env = {**os.environ, "POLICY_PATHS": str(REGIONS)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(200):
@@ -175,8 +194,10 @@ def over_http(count: int, seconds: float) -> list[dict[str, Any]]:
         rows = []
         for clients in (1, 16):
             row = asyncio.run(_load(url, bodies, clients, seconds))
-            console.print(f"  {clients} client(s): {row['per_second']:,.0f} req/s, "
-                          f"p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms")
+            console.print(
+                f"  {clients} client(s): {row['per_second']:,.0f} req/s, "
+                f"p50 {row['p50_ms']:.1f} ms, p99 {row['p99_ms']:.1f} ms"
+            )
             rows.append(row)
         return rows
     finally:
@@ -191,8 +212,12 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
-    machine = {"cpus": os.cpu_count(), "python": platform.python_version(),
-               "platform": platform.platform(), "processor": platform.processor()}
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor(),
+    }
     rows = in_process(args.profiles)
     http = [] if args.no_http else over_http(args.profiles, args.seconds)
     floor = rows[0]["per_second"]
@@ -203,17 +228,33 @@ def main() -> None:
     for column in ("measure", "per second", "× baseline time", "p50 ms", "p99 ms"):
         table.add_column(column, justify="right" if column != "measure" else "left")
     for row in rows:
-        table.add_row(row["name"], f"{row['per_second']:,.0f}", f"{row['slower_than_baseline']:.1f}",
-                      "", "")
+        table.add_row(
+            row["name"], f"{row['per_second']:,.0f}", f"{row['slower_than_baseline']:.1f}", "", ""
+        )
     for row in http:
-        table.add_row(f"HTTP, {row['clients']} concurrent client(s)", f"{row['per_second']:,.0f}",
-                      f"{row['slower_than_baseline']:.1f}", f"{row['p50_ms']:.1f}",
-                      f"{row['p99_ms']:.1f}")
+        table.add_row(
+            f"HTTP, {row['clients']} concurrent client(s)",
+            f"{row['per_second']:,.0f}",
+            f"{row['slower_than_baseline']:.1f}",
+            f"{row['p50_ms']:.1f}",
+            f"{row['p99_ms']:.1f}",
+        )
     Console().print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"date": date.today().isoformat(), "machine": machine,
-                                    "profiles": args.profiles, "in_process": rows, "http": http},
-                                   indent=2, ensure_ascii=False), encoding="utf-8")
+    args.out.write_text(
+        json.dumps(
+            {
+                "date": date.today().isoformat(),
+                "machine": machine,
+                "profiles": args.profiles,
+                "in_process": rows,
+                "http": http,
+            },
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     console.print(f"written to {args.out.relative_to(ROOT)}")
 
 

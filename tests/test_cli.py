@@ -1,0 +1,99 @@
+"""`guanai evaluate` prints SPEC.md §3 JSON; bad input exits 2 naming the field."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from tests.conftest import REGIONS
+
+PROFILE = {
+    "sex": "female",
+    "marital_status": "married",
+    "husband_away": True,
+    "husband_away_reason": "migrant_work",
+    "husband_away_continuous_months": 12,
+    "residence_area": "village",
+    "region_code": "430121",
+    "household_income_pc_monthly": 500,
+    "name": "王秀英",
+    "id_number": "11010519491231002X",
+}
+
+
+def _write(tmp_path: Path, data: object) -> str:
+    path = tmp_path / "profile.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_evaluate_prints_the_result_json_for_a_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            _write(tmp_path, PROFILE),
+            "--as-of",
+            "2025-06-01",
+            "--policies",
+            str(REGIONS),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["as_of"] == "2025-06-01"
+    assert data["region"] == {"code": "430121", "chain": ["430121", "430100", "430000", "national"]}
+    assert data["classifications"]["is_rural_left_behind_woman"] is True
+    assert "REFER_DIBAO" in {r["code"] for r in data["results"]}
+    assert "王秀英" not in result.stdout and "11010519491231002X" not in result.stdout
+
+
+def test_policy_paths_from_the_environment_add_regional_parameters(tmp_path: Path) -> None:
+    path = _write(tmp_path, PROFILE)
+    without = CliRunner().invoke(app, ["evaluate", path, "--as-of", "2025-06-01"])
+    with_env = CliRunner().invoke(
+        app, ["evaluate", path, "--as-of", "2025-06-01"], env={"POLICY_PATHS": str(REGIONS)}
+    )
+    assert "dibao_standard_monthly" in json.loads(without.stdout)["missing_parameters"]
+    before = {r["code"]: r["status"] for r in json.loads(without.stdout)["results"]}
+    after = {r["code"]: r["status"] for r in json.loads(with_env.stdout)["results"]}
+    assert before["REFER_DIBAO"] == "needs_info"  # no 低保 standard known nationally
+    assert after["REFER_DIBAO"] == "refer_for_assessment"  # 500 < 湖南 600
+
+
+def test_evaluate_reads_standard_input_and_accepts_the_http_envelope() -> None:
+    body = json.dumps({"profile": {"domestic_violence_ongoing": True}})
+    result = CliRunner().invoke(app, ["evaluate", "-", "--as-of", "2025-06-01"], input=body)
+    assert result.exit_code == 0, result.output
+    statuses = {r["code"]: r["status"] for r in json.loads(result.stdout)["results"]}
+    assert statuses["URGENT_DV_POLICE"] == "urgent"
+
+
+def test_bad_input_exits_2_naming_each_field(tmp_path: Path) -> None:
+    bad = {"age_years": "40", "husband_away": 1, "colour": "red"}
+    result = CliRunner().invoke(app, ["evaluate", _write(tmp_path, bad)])
+    assert result.exit_code == 2
+    error = json.loads(result.stderr)
+    assert error["error"] == "invalid_profile"
+    assert {e["field"] for e in error["detail"]} == {"age_years", "husband_away", "colour"}
+
+
+def test_malformed_json_and_bad_dates_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text("{not json", encoding="utf-8")
+    assert CliRunner().invoke(app, ["evaluate", str(path)]).exit_code == 2
+    bad_date = CliRunner().invoke(app, ["evaluate", _write(tmp_path, {}), "--as-of", "2025-13-01"])
+    assert bad_date.exit_code == 2
+    assert "as_of" in bad_date.stderr
+
+
+def test_the_installed_guanai_command_runs() -> None:
+    guanai = Path(sys.executable).parent / "guanai"
+    done = subprocess.run([str(guanai), "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert "evaluate" in done.stdout and "lint" in done.stdout and "serve" in done.stdout
