@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -148,8 +148,8 @@ def get_policy(service: PolicyServiceDep) -> Policy:
     return service.policy
 
 
-def get_evaluator(service: PolicyServiceDep) -> Iterator[Evaluator]:
-    """The evaluator in service, leased for the request."""
+async def get_evaluator(service: PolicyServiceDep) -> AsyncIterator[Evaluator]:
+    """The evaluator in service, leased for the request (no thread needed to take a lease)."""
     with service.lease() as evaluator:
         yield evaluator
 

@@ -26,7 +26,7 @@ def get_policies(policy: PolicyDep) -> PoliciesOut:
     return policies_of(policy)
 
 
-@router.post("/policies/reload", response_model=ReloadOut, responses=responses(409))
+@router.post("/policies/reload", response_model=ReloadOut, responses=responses(409, 500))
 def reload_policies(service: PolicyServiceDep) -> ReloadOut:
     """Load the policy files again; if any is refused, keep serving the last good set."""
     outcome = service.reload()
