@@ -38,11 +38,22 @@ _VALUE_ERRORS_ZH = {
     "must be 17 digits followed by a digit or X": "身份证号应为17位数字加1位数字或X",
     "check digit does not match": "身份证号校验位不正确",
     "birth date inside it is not a real date": "身份证号中的出生日期无效",
+    "must be a date YYYY-MM-DD": "应为日期 YYYY-MM-DD",
+    "must be a real date YYYY-MM-DD": "应为真实存在的日期 YYYY-MM-DD",
+}
+
+
+_PATTERNS_ZH = {
+    "id_number": "身份证号应为17位数字加1位数字或X",
+    "region_code": "行政区划代码应为6位数字（如 430121）",
 }
 
 
 def _detail_zh(err: dict[str, Any]) -> str:
     kind = err["type"]
+    field = str(err["loc"][-1]) if err["loc"] else ""
+    if kind == "string_pattern_mismatch" and field in _PATTERNS_ZH:
+        return _PATTERNS_ZH[field]
     base = _ZH.get(kind, "值无效")
     ctx = err.get("ctx") or {}
     if kind == "value_error":

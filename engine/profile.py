@@ -8,10 +8,10 @@ policies/catalog/facts.yaml, not here.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 Bool = bool | None
 NonNegInt = Annotated[int, Field(ge=0)] | None
@@ -67,6 +67,20 @@ def id_number_problem(value: str) -> str | None:
     return None
 
 
+def _iso_date(value: Any) -> Any:
+    """Birth dates are ISO `YYYY-MM-DD` text (JSON) or dates; no numbers, no times."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("must be a date YYYY-MM-DD")
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError("must be a real date YYYY-MM-DD") from exc
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValueError("must be a date YYYY-MM-DD")
+    return value
+
+
 def completed_years(born: date, on: date) -> int:
     """Age in completed years on a date (a birthday on 29 February counts from 1 March)."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
@@ -79,8 +93,8 @@ class Profile(BaseModel):
 
     # identity — never read by rules, never echoed in evaluation output
     name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    id_number: str | None = None
-    birth_date: Annotated[date, Field(strict=False)] | None = None
+    id_number: Annotated[str, Field(pattern=r"^[1-9]\d{16}[\dX]$")] | None = None
+    birth_date: Annotated[date, BeforeValidator(_iso_date)] | None = None
 
     sex: Literal["female", "male"] | None = None
     age_years: Annotated[int, Field(ge=0, le=150)] | None = None
