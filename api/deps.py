@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 
 from api.errors import (
     MAX_BODY_BYTES,
@@ -19,6 +20,7 @@ from api.errors import (
     PolicyReloadError,
     message,
 )
+from api.ledger.db import Ledger
 from api.settings import Settings
 from engine import Evaluator, Policy, PolicyError, load_policy
 
@@ -202,7 +204,27 @@ async def json_body(request: Request) -> Any:
         ) from exc
 
 
+def get_ledger(request: Request) -> Ledger:
+    """The ledger the lifespan opened."""
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+
+
+def get_session(ledger: LedgerDep) -> Iterator[Session]:
+    """A database session for one request (rolled back if the request fails)."""
+    with ledger.session() as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
 JsonBody = Annotated[Any, Depends(json_body)]

@@ -7,7 +7,11 @@
     ├── PolicyReloadError     409 policy_error        new policy files refused; old set serving
     ├── PayloadTooLargeError  413 payload_too_large   body over MAX_BODY_BYTES
     ├── InvalidRequestError   422 validation_error    detail: one {field, zh, en} per bad field
-    └── RulesEngineError      500 engine_error        durable_rules failed (engine fault)
+    ├── RulesEngineError      500 engine_error        durable_rules failed (engine fault)
+    │   the ledger:
+    ├── ConflictError         409 conflict            duplicate case, transition not allowed
+    ├── VersionMismatchError  412 version_mismatch    If-Match names an old version
+    └── IfMatchRequiredError  428 if_match_required   an update without If-Match
 
 Human-readable text is Chinese first: `detail` is `{"zh": …, "en": …}` or a list of
 `{"field", "zh", "en"}`. No message ever repeats a value from the profile.
@@ -72,6 +76,23 @@ class PolicyIssuesOut(BaseModel):
     policy_version: str
 
 
+class ConflictDetail(BaseModel):
+    """What conflicts: a message, and the existing case or the current state."""
+
+    zh: str
+    en: str
+    case_id: str | None = None
+    status: str | None = None
+    version: int | None = None
+
+
+class ConflictOut(BaseModel):
+    """409, 412, 428 of the ledger."""
+
+    error: str
+    detail: ConflictDetail
+
+
 class PolicyErrorOut(BaseModel):
     """409: a reload refused the policy files; the last good set keeps serving."""
 
@@ -95,6 +116,21 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         ),
     }
     return {code: {"model": models[code][0], "description": models[code][1]} for code in codes}
+
+
+def ledger_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a ledger route (409/412/428 carry a ConflictDetail)."""
+    ledger: dict[int, tuple[type[BaseModel], str]] = {
+        404: (ErrorOut, "not_found: 没有这个个案或转介 (no such case or referral)"),
+        409: (ConflictOut, "conflict: 与台账现有记录冲突 (duplicate case, transition not allowed)"),
+        412: (ConflictOut, "version_mismatch: If-Match 不是当前版本 (stale If-Match)"),
+        428: (ConflictOut, "if_match_required: 需要 If-Match 头 (If-Match header required)"),
+    }
+    out = responses(*(c for c in codes if c not in ledger))
+    out.update(
+        {c: {"model": ledger[c][0], "description": ledger[c][1]} for c in codes if c in ledger}
+    )
+    return out
 
 
 # -- the family -------------------------------------------------------------------------
@@ -160,6 +196,27 @@ class RulesEngineError(ApiError):
 
     status_code = 500
     kind = "engine_error"
+
+
+class ConflictError(ApiError):
+    """The request conflicts with what the ledger holds (the detail says what)."""
+
+    status_code = 409
+    kind = "conflict"
+
+
+class VersionMismatchError(ApiError):
+    """If-Match names a version that is no longer current."""
+
+    status_code = 412
+    kind = "version_mismatch"
+
+
+class IfMatchRequiredError(ApiError):
+    """Updates must say which version they change (If-Match)."""
+
+    status_code = 428
+    kind = "if_match_required"
 
 
 def message(zh: str, en: str) -> dict[str, str]:

@@ -13,7 +13,9 @@ from fastapi import FastAPI
 
 from api.deps import PolicyService, logger
 from api.errors import install_error_handlers
-from api.routes import catalog, eligibility, health, policies
+from api.ledger.db import Ledger
+from api.ledger.identity import load_or_create_secret
+from api.routes import cases, catalog, eligibility, health, ledger, policies, referrals
 from api.settings import Settings
 from engine import PolicyError
 
@@ -40,10 +42,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 logger.error("policy refused: %s", issue)
             raise
         app.state.policies = service
+        secret = settings.identity_secret or load_or_create_secret(settings.secret_file)
+        ledger = Ledger.open(settings.database_url, secret)
+        app.state.ledger = ledger
+        logger.info("ledger open (%s)", ledger.engine.dialect.name)
         try:
             yield
         finally:
             service.close()
+            ledger.engine.dispose()
 
     app = FastAPI(
         title="关爱帮扶 guanai",
@@ -53,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (eligibility, catalog, policies, health):
+    for module in (eligibility, cases, referrals, ledger, catalog, policies, health):
         app.include_router(module.router)
     return app
 

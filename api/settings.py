@@ -19,8 +19,12 @@ class Settings(BaseSettings):
     # Extra directories of (regional) parameter files, loaded after the shipped policies/.
     # `POLICY_PATHS=/etc/guanai/hunan:/etc/guanai/changsha`, like PATH (not JSON).
     policy_paths: Annotated[list[Path], NoDecode] = []
-    # For the ledger (later); nothing opens it yet.
+    # The ledger: an embedded SQLite file by default, PostgreSQL as postgresql://…
     database_url: str = "sqlite:///./var/guanai.db"
+    # Key of the resident-ID hash (IDENTITY_SECRET); without it, one is generated on first
+    # start and kept in SECRET_FILE.
+    identity_secret: str | None = None
+    secret_file: Path = Path("var/identity.key")
     host: str = "127.0.0.1"
     port: int = 8000
 

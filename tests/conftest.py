@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,3 +32,18 @@ def evaluator(policy: Policy) -> Iterator[Evaluator]:
     ev = Evaluator(policy)
     yield ev
     ev.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Apps and servers started by tests keep their ledger and secret in a temporary folder."""
+    folder = tmp_path_factory.mktemp("ledger")
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "SECRET_FILE")}
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/guanai.db"
+    os.environ["SECRET_FILE"] = str(folder / "identity.key")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

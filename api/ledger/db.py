@@ -1,0 +1,96 @@
+"""The ledger database: an embedded SQLite file by default, PostgreSQL via DATABASE_URL.
+
+Migrations (Alembic, api/ledger/migrations) are applied on start. SQLite runs in WAL mode
+with `synchronous=FULL`, so an acknowledged write survives the process being killed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _dumps(value: Any) -> str:
+    # ensure_ascii=False: Chinese keys and values stay searchable on SQLite
+    return json.dumps(value, ensure_ascii=False)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; for SQLite the file's folder is created and pragmas set."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, json_serializer=_dumps, connect_args={"timeout": 30, "check_same_thread": False}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return create_engine(
+        url, json_serializer=_dumps, pool_pre_ping=True, pool_size=10, max_overflow=20
+    )
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (serialised across processes on PostgreSQL)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(7250327)"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The open ledger: its engine and the identity secret."""
+
+    engine: Engine
+    secret: str
+
+    @classmethod
+    def open(cls, url: str, secret: str) -> Ledger:
+        """Connect and migrate."""
+        engine = make_engine(url)
+        migrate(engine)
+        return cls(engine=engine, secret=secret)
+
+    def session(self) -> Session:
+        """A new session (objects stay usable after commit)."""
+        return Session(self.engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

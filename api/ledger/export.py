@@ -1,0 +1,106 @@
+"""The ledger as a CSV file for Excel or WPS: UTF-8 with BOM, Chinese headers, masked identity."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from sqlmodel import Session, col, select
+
+from api.ledger.identity import mask_name
+from api.ledger.models import Case, CaseClassification, CaseCode, Referral
+from api.ledger.queries import region_prefix
+from api.ledger.referrals import STATUS_ZH
+from engine import Policy
+
+HEADERS = [
+    "个案编号",
+    "行政区划代码",
+    "村",
+    "姓名（脱敏）",
+    "身份证号后四位",
+    "个案状态",
+    "版本",
+    "农村留守妇女",
+    "困难群体",
+    "下次复核日期",
+    "评估结论",
+    "转介部门及状态",
+]
+_TRI = {True: "是", False: "否", None: "未知"}
+_STATUS_ZH = {
+    "urgent": "紧急",
+    "choose_higher": "择高申领",
+    "eligible": "符合条件",
+    "refer_for_assessment": "转介评估",
+    "obligation": "部门职责",
+    "info": "告知",
+    "needs_info": "需补充信息",
+}
+BATCH = 500
+
+
+def export_rows(session: Session, policy: Policy, region: str | None) -> Iterator[list[str]]:
+    """One row per case, in batches so a large ledger is never all in memory."""
+    query = select(Case).order_by(col(Case.created_at), col(Case.id))
+    if region:
+        query = query.where(col(Case.region_code).startswith(region_prefix(region)))
+    offset = 0
+    while True:
+        batch = session.exec(query.offset(offset).limit(BATCH)).all()
+        if not batch:
+            return
+        ids = [c.id for c in batch]
+        classes: dict[str, dict[str, bool | None]] = {}
+        for row in session.exec(
+            select(CaseClassification).where(col(CaseClassification.case_id).in_(ids))
+        ):
+            classes.setdefault(row.case_id, {})[row.name] = row.value
+        codes: dict[str, list[str]] = {}
+        for code in session.exec(select(CaseCode).where(col(CaseCode.case_id).in_(ids))):
+            name = (
+                policy.catalog.codes[code.code].zh
+                if code.code in policy.catalog.codes
+                else code.code
+            )
+            codes.setdefault(code.case_id, []).append(
+                f"{name}：{_STATUS_ZH.get(code.status, code.status)}"
+            )
+        referrals: dict[str, list[str]] = {}
+        for ref in session.exec(select(Referral).where(col(Referral.case_id).in_(ids))):
+            dept = policy.catalog.departments.get(ref.department)
+            label = dept.zh if dept else ref.department
+            referrals.setdefault(ref.case_id, []).append(
+                f"{label}：{STATUS_ZH.get(ref.status, ref.status)}"
+            )
+        for case in batch:
+            cls = classes.get(case.id, {})
+            yield [
+                case.id,
+                case.region_code or "",
+                case.village,
+                mask_name(case.name) or "",
+                case.id_last4 or "",
+                "已关闭" if case.status == "closed" else "在册",
+                str(case.version),
+                _TRI[cls.get("is_rural_left_behind_woman")],
+                _TRI[cls.get("is_hardship_group")],
+                case.next_review_due.isoformat() if case.next_review_due else "",
+                "；".join(codes.get(case.id, [])),
+                "；".join(referrals.get(case.id, [])),
+            ]
+        offset += BATCH
+
+
+def export_csv(session: Session, policy: Policy, region: str | None) -> Iterator[bytes]:
+    """The CSV, chunk by chunk, starting with the UTF-8 byte-order mark Excel needs."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # \r\n line ends, as Excel and WPS expect
+    writer.writerow(HEADERS)
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    for row in export_rows(session, policy, region):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        yield buffer.getvalue().encode("utf-8")

@@ -1,0 +1,143 @@
+"""Ledger tables. Nothing is ever deleted: a case is closed, a referral ends in a status."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+JsonColumn = JSON().with_variant(JSONB(), "postgresql")
+
+
+def now() -> datetime:
+    """Time stamps are UTC."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """Random, unguessable ids for cases and referrals."""
+    return uuid.uuid4().hex
+
+
+def _json() -> Any:
+    return Field(sa_column=Column(JsonColumn, nullable=False))
+
+
+class Case(SQLModel, table=True):
+    """A woman in the ledger. Identity: a keyed hash of her ID, its last four, her name."""
+
+    __tablename__ = "cases"
+
+    id: str = Field(primary_key=True, max_length=32)
+    region_code: str | None = Field(default=None, index=True, max_length=6)
+    village: str = Field(max_length=100)
+    status: str = Field(default="open", index=True, max_length=16)
+    version: int = 1
+    name: str | None = Field(default=None, max_length=100)
+    id_hash: str | None = Field(default=None, unique=True, max_length=64)
+    id_last4: str | None = Field(default=None, max_length=4)
+    idempotency_key: str | None = Field(default=None, unique=True, max_length=200)
+    hardship: bool = Field(default=False, index=True)
+    next_review_due: date | None = Field(default=None, index=True)
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+
+
+class ProfileVersion(SQLModel, table=True):
+    """One version of a case's profile (facts and birth date; never name or ID number)."""
+
+    __tablename__ = "profile_versions"
+    __table_args__ = (UniqueConstraint("case_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True, max_length=32)
+    version: int
+    profile: dict[str, Any] = _json()
+    created_at: datetime
+    actor: str = Field(max_length=100)
+
+
+class Assessment(SQLModel, table=True):
+    """An immutable receipt: which profile version, on which date, under which policy, and
+    the full result (SPEC.md §3)."""
+
+    __tablename__ = "assessments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True, max_length=32)
+    profile_version: int
+    as_of: date
+    policy_version: str = Field(max_length=80)
+    reason: str = Field(max_length=16)  # create | update | reassess
+    result: dict[str, Any] = _json()
+    created_at: datetime
+    actor: str = Field(max_length=100)
+
+
+class CaseCode(SQLModel, table=True):
+    """Index of the latest assessment: each code listed and its status."""
+
+    __tablename__ = "case_codes"
+
+    case_id: str = Field(foreign_key="cases.id", primary_key=True, max_length=32)
+    code: str = Field(primary_key=True, index=True, max_length=64)
+    status: str = Field(max_length=32)
+
+
+class CaseClassification(SQLModel, table=True):
+    """Index of the latest assessment: each classification (None = unknown)."""
+
+    __tablename__ = "case_classifications"
+
+    case_id: str = Field(foreign_key="cases.id", primary_key=True, max_length=32)
+    name: str = Field(primary_key=True, index=True, max_length=64)
+    value: bool | None = None
+
+
+class Referral(SQLModel, table=True):
+    """A referral of a case to one lead department, tracked until the department closes it."""
+
+    __tablename__ = "referrals"
+
+    id: str = Field(primary_key=True, max_length=32)
+    case_id: str = Field(foreign_key="cases.id", index=True, max_length=32)
+    department: str = Field(index=True, max_length=32)
+    region_code: str | None = Field(default=None, index=True, max_length=6)
+    codes: list[str] = _json()
+    urgent: bool = False
+    status: str = Field(index=True, max_length=32)
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReferralEvent(SQLModel, table=True):
+    """One step in a referral's history."""
+
+    __tablename__ = "referral_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    referral_id: str = Field(foreign_key="referrals.id", index=True, max_length=32)
+    from_status: str | None = Field(default=None, max_length=32)
+    to_status: str = Field(max_length=32)
+    note: str | None = Field(default=None, max_length=2000)
+    actor: str = Field(max_length=100)
+    at: datetime
+
+
+class Event(SQLModel, table=True):
+    """The append-only log of everything that happened in the ledger (no identity in it)."""
+
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(max_length=100)
+    kind: str = Field(index=True, max_length=40)
+    case_id: str | None = Field(default=None, index=True, max_length=32)
+    referral_id: str | None = Field(default=None, max_length=32)
+    data: dict[str, Any] = _json()

@@ -1,0 +1,256 @@
+"""Reading the ledger: case lists and details, the review queue, the summary."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from api.ledger.identity import mask_name
+from api.ledger.models import (
+    Assessment,
+    Case,
+    CaseClassification,
+    CaseCode,
+    ProfileVersion,
+    Referral,
+    ReferralEvent,
+)
+
+
+def region_prefix(region: str) -> str:
+    """430000 → "43" (a province), 430100 → "4301", 430121 → "430121"."""
+    prefix = region
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return prefix
+
+
+def identity(case: Case) -> dict[str, Any]:
+    """Identity as shown: the masked name and the last four characters of the ID."""
+    return {"name": mask_name(case.name), "id_last4": case.id_last4}
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    """A case as listed."""
+    return {
+        "id": case.id,
+        "region_code": case.region_code,
+        "village": case.village,
+        "identity": identity(case),
+        "status": case.status,
+        "version": case.version,
+        "hardship": case.hardship,
+        "next_review_due": case.next_review_due.isoformat() if case.next_review_due else None,
+        "created_at": case.created_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+    }
+
+
+def referral_out(referral: Referral, history: list[ReferralEvent] | None = None) -> dict[str, Any]:
+    """A referral as shown (with its history when given)."""
+    out: dict[str, Any] = {
+        "id": referral.id,
+        "case_id": referral.case_id,
+        "department": referral.department,
+        "region_code": referral.region_code,
+        "codes": list(referral.codes),
+        "status": referral.status,
+        "urgent": referral.urgent,
+        "created_at": referral.created_at.isoformat(),
+        "updated_at": referral.updated_at.isoformat(),
+    }
+    if history is not None:
+        out["history"] = [
+            {
+                "from": e.from_status,
+                "to": e.to_status,
+                "note": e.note,
+                "actor": e.actor,
+                "at": e.at.isoformat(),
+            }
+            for e in history
+        ]
+    return out
+
+
+def assessment_out(assessment: Assessment) -> dict[str, Any]:
+    """An assessment receipt."""
+    return {
+        "id": assessment.id,
+        "profile_version": assessment.profile_version,
+        "as_of": assessment.as_of.isoformat(),
+        "policy_version": assessment.policy_version,
+        "reason": assessment.reason,
+        "created_at": assessment.created_at.isoformat(),
+        "actor": assessment.actor,
+        "result": assessment.result,
+    }
+
+
+def case_detail(session: Session, case: Case) -> dict[str, Any]:
+    """A case with its current profile, every assessment, every referral and its history."""
+    profile = session.exec(
+        select(ProfileVersion).where(
+            ProfileVersion.case_id == case.id, ProfileVersion.version == case.version
+        )
+    ).one()
+    assessments = session.exec(
+        select(Assessment).where(Assessment.case_id == case.id).order_by(col(Assessment.id))
+    ).all()
+    referrals = session.exec(
+        select(Referral).where(Referral.case_id == case.id).order_by(col(Referral.created_at))
+    ).all()
+    events = session.exec(
+        select(ReferralEvent)
+        .where(col(ReferralEvent.referral_id).in_([r.id for r in referrals]))
+        .order_by(col(ReferralEvent.id))
+    ).all()
+    by_referral: dict[str, list[ReferralEvent]] = {}
+    for e in events:
+        by_referral.setdefault(e.referral_id, []).append(e)
+    facts = {k: v for k, v in profile.profile.items() if k != "birth_date"}
+    return {
+        **case_summary(case),
+        "profile": facts,
+        "assessments": [assessment_out(a) for a in assessments],
+        "referrals": [referral_out(r, by_referral.get(r.id, [])) for r in referrals],
+    }
+
+
+def list_cases(
+    session: Session,
+    *,
+    region: str | None = None,
+    classification: str | None = None,
+    code: str | None = None,
+    review_due_on: date | None = None,
+    status: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
+    """Cases filtered by region prefix, classification (true), code, review due and status."""
+    query = select(Case)
+    if region:
+        query = query.where(col(Case.region_code).startswith(region_prefix(region)))
+    if classification:
+        query = query.where(
+            col(Case.id).in_(
+                select(CaseClassification.case_id).where(
+                    CaseClassification.name == classification,
+                    col(CaseClassification.value).is_(True),
+                )
+            )
+        )
+    if code:
+        query = query.where(col(Case.id).in_(select(CaseCode.case_id).where(CaseCode.code == code)))
+    if review_due_on:
+        query = query.where(col(Case.next_review_due) <= review_due_on)
+    if status:
+        query = query.where(Case.status == status)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Case.created_at), col(Case.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return {
+        "items": [case_summary(c) for c in rows],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }
+
+
+def due_for_review(
+    session: Session, *, on: date, region: str | None = None
+) -> list[dict[str, Any]]:
+    """Open hardship cases whose six-monthly (or regional) review is due on `on`."""
+    query = select(Case).where(
+        col(Case.hardship).is_(True),
+        Case.status == "open",
+        col(Case.next_review_due) <= on,
+    )
+    if region:
+        query = query.where(col(Case.region_code).startswith(region_prefix(region)))
+    rows = session.exec(query.order_by(col(Case.next_review_due), col(Case.id))).all()
+    return [
+        {**case_summary(c), "days_overdue": (on - c.next_review_due).days}
+        for c in rows
+        if c.next_review_due is not None
+    ]
+
+
+def summary(session: Session, *, on: date, region: str | None = None) -> dict[str, Any]:
+    """Counts for a region: cases, classifications, codes by status, referrals, overdue reviews."""
+    case_ids = select(Case.id)
+    statuses = select(Case.status, func.count()).group_by(Case.status)
+    if region:
+        prefix = region_prefix(region)
+        case_ids = case_ids.where(col(Case.region_code).startswith(prefix))
+        statuses = statuses.where(col(Case.region_code).startswith(prefix))
+    status_counts: dict[str, int] = dict(session.exec(statuses).all())
+    classes: dict[str, dict[str, int]] = {}
+    for name, value, count in session.exec(
+        select(CaseClassification.name, CaseClassification.value, func.count())
+        .where(col(CaseClassification.case_id).in_(case_ids))
+        .group_by(CaseClassification.name, col(CaseClassification.value))
+    ).all():
+        label = "unknown" if value is None else "true" if value else "false"
+        classes.setdefault(name, {})[label] = count
+    codes: dict[str, dict[str, int]] = {}
+    for code, status, count in session.exec(
+        select(CaseCode.code, CaseCode.status, func.count())
+        .where(col(CaseCode.case_id).in_(case_ids))
+        .group_by(CaseCode.code, CaseCode.status)
+    ).all():
+        codes.setdefault(code, {})[status] = count
+    referrals: dict[str, dict[str, int]] = {}
+    for department, status, count in session.exec(
+        select(Referral.department, Referral.status, func.count())
+        .where(col(Referral.case_id).in_(case_ids))
+        .group_by(Referral.department, Referral.status)
+    ).all():
+        referrals.setdefault(department, {})[status] = count
+    return {
+        "region": region,
+        "as_of": on.isoformat(),
+        "cases": {"total": sum(status_counts.values()), **status_counts},
+        "classifications": classes,
+        "codes": codes,
+        "referrals": referrals,
+        "overdue_reviews": len(due_for_review(session, on=on, region=region)),
+    }
+
+
+def list_referrals(
+    session: Session,
+    *,
+    department: str | None = None,
+    region: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
+    """Referrals filtered by department, region prefix and status."""
+    query = select(Referral)
+    if department:
+        query = query.where(Referral.department == department)
+    if region:
+        query = query.where(col(Referral.region_code).startswith(region_prefix(region)))
+    if status:
+        query = query.where(Referral.status == status)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Referral.created_at), col(Referral.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return {
+        "items": [referral_out(r) for r in rows],
+        "total": total,
+        "page": page,
+        "page_size": page_size,
+    }

@@ -1,0 +1,71 @@
+"""Request bodies of the ledger routes, strict like the profile (unknown keys refused)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from api.errors import InvalidRequestError
+from engine.messages import field_errors
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value) if len(value) == 10 else value
+        except ValueError:
+            return value
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class CaseCreate(_Body):
+    """POST /v1/cases: a profile, the village it was recorded in, the assessment date."""
+
+    profile: dict[str, Any]
+    village: Annotated[str, Field(min_length=1, max_length=100)]
+    as_of: IsoDate | None = None
+
+
+class ProfileUpdate(_Body):
+    """PUT /v1/cases/{id}/profile: the whole new profile."""
+
+    profile: dict[str, Any]
+    as_of: IsoDate | None = None
+
+
+class Reassess(_Body):
+    """POST /v1/cases/{id}/reassess: the review date (default today)."""
+
+    as_of: IsoDate | None = None
+
+
+class CloseCase(_Body):
+    """POST /v1/cases/{id}/close."""
+
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class TransitionRequest(_Body):
+    """POST /v1/referrals/{id}/transitions."""
+
+    to: Literal["accepted", "in_progress", "completed", "declined", "withdrawn"]
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+def parse(model: type[M], body: Any) -> M:
+    """The body as `model`, or 422 naming every bad field in Chinese and English."""
+    try:
+        return model.model_validate(body if body is not None else {})
+    except ValidationError as exc:
+        raise InvalidRequestError(field_errors(exc)) from exc
