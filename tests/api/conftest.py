@@ -169,10 +169,12 @@ def free_port() -> int:
         return port
 
 
-def start_server(log_file: Path, policy_paths: str, *, wait: bool = True) -> Server:
+def start_server(
+    log_file: Path, policy_paths: str, *, wait: bool = True, env: dict[str, str] | None = None
+) -> Server:
     """Start uvicorn on a free loopback port; with `wait`, return once /healthz answers."""
     port = free_port()
-    env = {**os.environ, "POLICY_PATHS": policy_paths, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "POLICY_PATHS": policy_paths, "PYTHONUNBUFFERED": "1", **(env or {})}
     with log_file.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "api.main:app",
