@@ -2,6 +2,8 @@
 
     ApiError                  500 internal_error      a bug, never caused by the request
     ├── MalformedJSONError    400 malformed_json      the body is not JSON
+    ├── UnauthorizedError     401 unauthorized        no token, or an unknown or revoked one
+    ├── ForbiddenError        403 forbidden           the role may not do this
     ├── NotFoundError         404 not_found           no such path
     ├── MethodNotAllowedError 405 method_not_allowed  the path exists, the method does not
     ├── PolicyReloadError     409 policy_error        new policy files refused; old set serving
@@ -104,6 +106,8 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` of a route: each error status it can answer, with its model."""
     models: dict[int, tuple[type[BaseModel], str]] = {
         400: (ErrorOut, "malformed_json: 请求体不是有效的 JSON (the body is not valid JSON)"),
+        401: (ErrorOut, "unauthorized: 缺少或无效的令牌 (no, unknown or revoked token)"),
+        403: (ErrorOut, "forbidden: 该角色无权执行此操作 (the role may not do this)"),
         404: (ErrorOut, "not_found: 未找到 (no such path)"),
         405: (ErrorOut, "method_not_allowed: 不支持该请求方法"),
         409: (PolicyErrorOut, "policy_error: 新的策略文件有误，继续使用原有版本"),
@@ -151,6 +155,20 @@ class MalformedJSONError(ApiError):
 
     status_code = 400
     kind = "malformed_json"
+
+
+class UnauthorizedError(ApiError):
+    """No token, or one that is unknown or revoked."""
+
+    status_code = 401
+    kind = "unauthorized"
+
+
+class ForbiddenError(ApiError):
+    """The principal's role may not do this."""
+
+    status_code = 403
+    kind = "forbidden"
 
 
 class NotFoundError(ApiError):

@@ -6,6 +6,7 @@ service from starting (SPEC.md §4), with every `file:line: message` in the log.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +16,8 @@ from api.deps import PolicyService, logger
 from api.errors import install_error_handlers
 from api.ledger.db import Ledger
 from api.ledger.identity import load_or_create_secret
-from api.routes import cases, catalog, eligibility, health, ledger, policies, referrals
+from api.ledger.tokens import Issued, ensure_first_admin, ensure_token
+from api.routes import admin, cases, catalog, eligibility, health, ledger, policies, referrals
 from api.settings import Settings
 from engine import PolicyError
 
@@ -27,6 +29,21 @@ Every error is `{"error": kind, "detail": …}`, Chinese first. A 500 (`engine_e
 fault of the rules engine, never caused by what a client sent. Unknown paths answer 404
 (`not_found`) and known paths with another method 405 (`method_not_allowed`).
 """
+
+
+def _announce(issued: Issued | None, settings: Settings) -> None:
+    """Print the first admin token once, on the console (never to the log)."""
+    if issued is None:
+        return
+    base = f"http://{settings.host}:{settings.port}"
+    print(
+        "\n首次启动：已创建管理员令牌（只显示这一次，请妥善保存）"
+        "\nFirst start: an admin token was created (shown once, keep it safe):\n\n"
+        f"    {issued.token}\n\n"
+        f"    curl -s {base}/v1/catalog -H 'Authorization: Bearer {issued.token}'\n",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger = Ledger.open(settings.database_url, secret)
         app.state.ledger = ledger
         logger.info("ledger open (%s)", ledger.engine.dialect.name)
+        if settings.guanai_admin_token:
+            ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
+        _announce(ensure_first_admin(ledger), settings)
         try:
             yield
         finally:
@@ -60,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (eligibility, cases, referrals, ledger, catalog, policies, health):
+    for module in (eligibility, cases, referrals, ledger, catalog, policies, admin, health):
         app.include_router(module.router)
     return app
 

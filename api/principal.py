@@ -1,5 +1,8 @@
-"""Who is acting: every route takes the principal from `get_principal`, so access control
-(roles and regions) can be enforced in one place."""
+"""Who is acting. Every route takes the principal from `get_principal`, which reads the
+bearer token; roles and regions are then enforced in api/access.py.
+
+Tokens are random strings shown once; only their SHA-256 is stored (api/ledger/tokens.py).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,14 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import UnauthorizedError, message
 
 Role = Literal["admin", "caseworker", "department", "policy"]
+ROLES: tuple[Role, ...] = ("admin", "caseworker", "department", "policy")
+
+_bearer = HTTPBearer(auto_error=False, description="guanai token create 生成的令牌 / a token")
 
 
 @dataclass(frozen=True)
@@ -21,13 +30,25 @@ class Principal:
     department: str | None = None
 
 
-LOCAL_ADMIN = Principal(name="local-admin", role="admin")
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The principal of the request's bearer token, or 401."""
+    from api.ledger.tokens import principal_for
 
-
-def get_principal(request: Request) -> Principal:
-    """The acting principal. Until tokens exist this is the local administrator."""
-    principal = getattr(request.state, "principal", None)
-    return principal if isinstance(principal, Principal) else LOCAL_ADMIN
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise UnauthorizedError(
+            message("需要令牌：Authorization: Bearer <令牌>", "A bearer token is required"),
+            headers=challenge,
+        )
+    principal = principal_for(request.app.state.ledger, credentials.credentials)
+    if principal is None:
+        raise UnauthorizedError(
+            message("令牌无效或已撤销", "Unknown or revoked token"), headers=challenge
+        )
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # start and kept in SECRET_FILE.
     identity_secret: str | None = None
     secret_file: Path = Path("var/identity.key")
+    # An admin token that must exist (automation, tests); it must start with gat_.
+    guanai_admin_token: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -35,6 +35,27 @@ class Policy:
         by_target = {r.target: r for r in self.rules if r.is_code}
         return {code: by_target[code] for code in self.catalog.codes}
 
+    def facts_read_by(self, codes: Iterable[str]) -> list[str]:
+        """Every fact the conditions of `codes` read, through classifications and emitted()."""
+        rules = {r.target: r for r in self.rules}
+        facts: set[str] = set()
+        seen: set[str] = set()
+        pending = list(codes)
+        while pending:
+            target = pending.pop()
+            if target in seen or target not in rules:
+                continue
+            seen.add(target)
+            rule = rules[target]
+            for node in (rule.when, rule.eligible_when, rule.choose_higher_when,
+                         *rule.outputs.values()):
+                if node is None:
+                    continue
+                read, _, derived, emitted = references(node)
+                facts |= read
+                pending.extend(derived | emitted)
+        return [f for f in self.catalog.facts if f in facts]
+
     @property
     def classification_rules(self) -> dict[str, Rule]:
         """Each classification's rule, in catalog order."""

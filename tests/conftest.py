@@ -13,6 +13,9 @@ import pytest
 from engine import Evaluator, Policy, load_policy
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Every app and server a test starts knows this admin token (GUANAI_ADMIN_TOKEN).
+ADMIN_TOKEN = "gat_test-admin-token-0123456789abcdef"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 REGIONS = FIXTURES / "regions"
 
 
@@ -40,9 +43,10 @@ def evaluator(policy: Policy) -> Iterator[Evaluator]:
 def _private_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Apps and servers started by tests keep their ledger and secret in a temporary folder."""
     folder = tmp_path_factory.mktemp("ledger")
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "SECRET_FILE")}
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "SECRET_FILE", "GUANAI_ADMIN_TOKEN")}
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/guanai.db"
     os.environ["SECRET_FILE"] = str(folder / "identity.key")
+    os.environ["GUANAI_ADMIN_TOKEN"] = ADMIN_TOKEN
     yield
     for key, value in saved.items():
         if value is None:

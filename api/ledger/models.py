@@ -141,3 +141,35 @@ class Event(SQLModel, table=True):
     case_id: str | None = Field(default=None, index=True, max_length=32)
     referral_id: str | None = Field(default=None, max_length=32)
     data: dict[str, Any] = _json()
+
+
+class Token(SQLModel, table=True):
+    """An API token: only its SHA-256 is kept; the token itself is shown once."""
+
+    __tablename__ = "tokens"
+
+    id: str = Field(primary_key=True, max_length=32)
+    token_hash: str = Field(unique=True, max_length=64)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=16)
+    region: str | None = Field(default=None, max_length=6)
+    department: str | None = Field(default=None, max_length=32)
+    created_at: datetime
+    created_by: str = Field(max_length=100)
+    revoked_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who saw or changed what, when: append-only; no route updates or deletes it."""
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(index=True, max_length=100)
+    role: str = Field(max_length=16)
+    action: str = Field(index=True, max_length=40)
+    case_id: str | None = Field(default=None, index=True, max_length=32)
+    referral_id: str | None = Field(default=None, index=True, max_length=32)
+    fields: list[str] = _json()
+    detail: dict[str, Any] = _json()

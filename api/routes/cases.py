@@ -6,15 +6,26 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
+from sqlmodel import Session, col, select
 
-from api.deps import EvaluatorDep, JsonBody, LedgerDep, SessionDep
-from api.errors import IfMatchRequiredError, InvalidRequestError, ledger_responses, message
+from api.access import region_filter, require, visible_case
+from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
+from api.errors import (
+    ForbiddenError,
+    IfMatchRequiredError,
+    InvalidRequestError,
+    NotFoundError,
+    ledger_responses,
+    message,
+)
 from api.ledger import cases as service
+from api.ledger.audit import record, shown_fields
 from api.ledger.cases import Outcome
+from api.ledger.models import Assessment, Case, Referral
 from api.ledger.queries import case_detail, case_summary, list_cases, referral_out
 from api.ledger.requests import CaseCreate, CloseCase, ProfileUpdate, Reassess, parse
-from api.principal import PrincipalDep
-from engine import FieldError
+from api.principal import Principal, PrincipalDep
+from engine import FieldError, Policy
 
 router = APIRouter(prefix="/v1/cases", tags=["ledger"])
 
@@ -42,7 +53,33 @@ def _created(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-@router.post("", status_code=201, responses=ledger_responses(400, 409, 413, 422, 500))
+def _check_region_of(principal: Principal, profile: dict[str, Any]) -> None:
+    """A region-bound caseworker records only women of her region."""
+    if principal.region is None:
+        return
+    code = profile.get("region_code") if isinstance(profile, dict) else None
+    if code is None:
+        raise InvalidRequestError(
+            [
+                FieldError(
+                    "profile.region_code",
+                    f"必须填写，且在 {principal.region} 辖区内",
+                    f"required, inside {principal.region}",
+                )
+            ]
+        )
+    from api.access import in_region
+
+    if isinstance(code, str) and not in_region(principal, code):
+        raise ForbiddenError(
+            message(
+                f"不能登记辖区 {principal.region} 以外的个案",
+                f"Cases outside {principal.region} are not yours to record",
+            )
+        )
+
+
+@router.post("", status_code=201, responses=ledger_responses(400, 401, 403, 409, 413, 422, 500))
 def create_case(
     body: JsonBody,
     evaluator: EvaluatorDep,
@@ -53,7 +90,9 @@ def create_case(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     """记录一个个案并评估 / Record a case: first assessment, referrals, next review date."""
+    require(principal, "caseworker", "admin")
     request = parse(CaseCreate, body)
+    _check_region_of(principal, request.profile)
     outcome = service.create_case(
         session,
         evaluator,
@@ -66,10 +105,16 @@ def create_case(
     )
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
+    record(
+        session,
+        principal,
+        "case_replayed" if outcome.replayed else "case_created",
+        case_id=outcome.case.id,
+    )
     return _created(outcome)
 
 
-@router.get("", responses=ledger_responses(422))
+@router.get("", responses=ledger_responses(401, 403, 422))
 def cases(
     session: SessionDep,
     principal: PrincipalDep,
@@ -82,9 +127,10 @@ def cases(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """个案列表（姓名脱敏）/ Cases by region, classification, code, review due, status."""
-    return list_cases(
+    require(principal, "caseworker", "admin")
+    listed = list_cases(
         session,
-        region=region,
+        region=region_filter(principal, region),
         classification=classification,
         code=code,
         review_due_on=date.today() if review_due else None,
@@ -92,12 +138,61 @@ def cases(
         page=page,
         page_size=page_size,
     )
+    record(
+        session,
+        principal,
+        "cases_listed",
+        fields=["identity.name", "identity.id_last4"],
+        count=len(listed["items"]),
+        region=region,
+    )
+    return listed
 
 
-@router.get("/{case_id}", responses=ledger_responses(404))
-def case(case_id: str, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def _department_view(
+    session: Session, policy: Policy, principal: Principal, case: Case
+) -> dict[str, Any]:
+    """What a department may see of a case it was referred: masked identity, the facts its
+    referred codes' conditions read, its own referrals and their results."""
+    mine = [
+        r
+        for r in session.exec(select(Referral).where(Referral.case_id == case.id)).all()
+        if r.department == principal.department
+    ]
+    if not mine:
+        raise NotFoundError(message("没有这个个案或转介", "No such case"))
+    codes = sorted({c for r in mine for c in r.codes})
+    full = case_detail(session, case)
+    allowed = set(policy.facts_read_by(codes))
+    latest = session.exec(
+        select(Assessment).where(Assessment.case_id == case.id).order_by(col(Assessment.id).desc())
+    ).first()
+    results = [r for r in (latest.result["results"] if latest else []) if r["code"] in codes]
+    return {
+        "id": case.id,
+        "region_code": case.region_code,
+        "village": case.village,
+        "identity": full["identity"],
+        "status": case.status,
+        "profile": {k: v for k, v in full["profile"].items() if k in allowed},
+        "results": results,
+        "referrals": [r for r in full["referrals"] if r["department"] == principal.department],
+    }
+
+
+@router.get("/{case_id}", responses=ledger_responses(401, 403, 404))
+def case(
+    case_id: str, session: SessionDep, policy: PolicyDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """个案详情 / A case: current profile, every assessment, every referral and its history."""
-    return case_detail(session, service.find_case(session, case_id))
+    require(principal, "caseworker", "admin", "department")
+    found = visible_case(principal, service.find_case(session, case_id))
+    if principal.role == "department":
+        payload = _department_view(session, policy, principal, found)
+    else:
+        payload = case_detail(session, found)
+    record(session, principal, "case_read", case_id=found.id, fields=shown_fields(payload))
+    return payload
 
 
 def _version(if_match: str | None) -> int:
@@ -117,7 +212,8 @@ def _version(if_match: str | None) -> int:
 
 
 @router.put(
-    "/{case_id}/profile", responses=ledger_responses(400, 404, 409, 412, 413, 422, 428, 500)
+    "/{case_id}/profile",
+    responses=ledger_responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 500),
 )
 def update_profile(
     case_id: str,
@@ -130,8 +226,11 @@ def update_profile(
     if_match: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """更新画像（If-Match 版本）/ New profile version: codes gained, lost, changed."""
+    require(principal, "caseworker", "admin")
+    visible_case(principal, service.find_case(session, case_id))
     version = _version(if_match)
     request = parse(ProfileUpdate, body)
+    _check_region_of(principal, request.profile)
     outcome = service.update_profile(
         session,
         evaluator,
@@ -143,10 +242,11 @@ def update_profile(
         secret=ledger.secret,
     )
     response.headers["ETag"] = f'"{outcome.case.version}"'
+    record(session, principal, "profile_updated", case_id=case_id, version=outcome.case.version)
     return _created(outcome)
 
 
-@router.post("/{case_id}/reassess", responses=ledger_responses(400, 404, 413, 422, 500))
+@router.post("/{case_id}/reassess", responses=ledger_responses(400, 401, 403, 404, 413, 422, 500))
 def reassess(
     case_id: str,
     body: JsonBody,
@@ -155,6 +255,8 @@ def reassess(
     principal: PrincipalDep,
 ) -> dict[str, Any]:
     """重新评估（半年复核）/ Re-evaluate under the current policies; moves the review date."""
+    require(principal, "caseworker", "admin")
+    visible_case(principal, service.find_case(session, case_id))
     request = parse(Reassess, body)
     outcome = service.reassess(
         session,
@@ -163,16 +265,20 @@ def reassess(
         as_of=request.as_of or date.today(),
         actor=principal.name,
     )
+    record(session, principal, "case_reassessed", case_id=case_id)
     return _created(outcome)
 
 
-@router.post("/{case_id}/close", responses=ledger_responses(400, 404, 409, 413, 422))
+@router.post("/{case_id}/close", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422))
 def close(
     case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """关闭个案（不删除）/ Close a case; it stays in the ledger, open referrals are withdrawn."""
+    require(principal, "caseworker", "admin")
+    visible_case(principal, service.find_case(session, case_id))
     request = parse(CloseCase, body)
     closed = service.close_case(session, case_id=case_id, actor=principal.name, note=request.note)
+    record(session, principal, "case_closed", case_id=case_id)
     return case_summary(closed)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import PolicyDep
+from api.errors import responses
+from api.principal import PrincipalDep
 from api.schemas import (
     CatalogOut,
     ClassificationOut,
@@ -22,8 +24,8 @@ from engine.result import DepartmentsOut
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
 
-@router.get("/catalog", response_model=CatalogOut)
-def get_catalog(policy: PolicyDep) -> CatalogOut:
+@router.get("/catalog", response_model=CatalogOut, responses=responses(401))
+def get_catalog(policy: PolicyDep, principal: PrincipalDep) -> CatalogOut:
     """The catalog the rules are written against, in catalog order."""
     return catalog_of(policy)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.access import require
 from api.deps import EvaluatorDep, JsonBody
 from api.errors import responses
+from api.principal import PrincipalDep
 from api.schemas import ELIGIBILITY_REQUEST_BODY, EligibilityRequest
 from engine import EvaluationResult
 
@@ -18,10 +20,13 @@ router = APIRouter(prefix="/v1", tags=["eligibility"])
 @router.post(
     "/eligibility",
     response_model=EvaluationResult,
-    responses=responses(400, 413, 422, 500),
+    responses=responses(400, 401, 403, 413, 422, 500),
     openapi_extra={"requestBody": ELIGIBILITY_REQUEST_BODY},
 )
-def evaluate_eligibility(body: JsonBody, evaluator: EvaluatorDep) -> EvaluationResult:
+def evaluate_eligibility(
+    body: JsonBody, evaluator: EvaluatorDep, principal: PrincipalDep
+) -> EvaluationResult:
     """Evaluate one profile on a date (default today): statuses, referrals, questions."""
+    require(principal, "caseworker", "admin")
     request = EligibilityRequest.parse(body)
     return evaluator.evaluate(request.profile, as_of=request.as_of)

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from api.access import region_filter, require
 from api.deps import PolicyDep, SessionDep
 from api.errors import ledger_responses
-from api.ledger.export import export_csv
+from api.ledger.audit import record
+from api.ledger.export import HEADERS, export_csv
 from api.ledger.queries import due_for_review, summary
 from api.principal import PrincipalDep
 
@@ -19,21 +21,30 @@ Region = Annotated[str | None, Query(pattern=r"^[1-9]\d{5}$", description="行�
 On = Annotated[date | None, Query(description="以哪一天计算（默认今天）/ date (default today)")]
 
 
-@router.get("/ledger/due-for-review", responses=ledger_responses(422))
+@router.get("/ledger/due-for-review", responses=ledger_responses(401, 403, 422))
 def review_queue(
     session: SessionDep, principal: PrincipalDep, region: Region = None, on: On = None
 ) -> dict[str, Any]:
     """到期复核 / Hardship cases whose review is due, with days overdue."""
-    items = due_for_review(session, on=on or date.today(), region=region)
+    require(principal, "caseworker", "admin")
+    items = due_for_review(session, on=on or date.today(), region=region_filter(principal, region))
+    record(
+        session,
+        principal,
+        "review_queue_read",
+        fields=["identity.name", "identity.id_last4"],
+        count=len(items),
+    )
     return {"items": items, "total": len(items)}
 
 
-@router.get("/reports/summary", responses=ledger_responses(422))
+@router.get("/reports/summary", responses=ledger_responses(401, 403, 422))
 def report(
     session: SessionDep, principal: PrincipalDep, region: Region = None, on: On = None
 ) -> dict[str, Any]:
     """汇总 / Cases, classifications, codes by status, referrals, overdue reviews."""
-    return summary(session, on=on or date.today(), region=region)
+    require(principal, "caseworker", "policy", "admin")
+    return summary(session, on=on or date.today(), region=region_filter(principal, region))
 
 
 @router.get(
@@ -41,15 +52,18 @@ def report(
     response_class=StreamingResponse,
     responses={
         200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with BOM"},
-        **ledger_responses(422),
+        **ledger_responses(401, 403, 422),
     },
 )
 def export(
     session: SessionDep, policy: PolicyDep, principal: PrincipalDep, region: Region = None
 ) -> StreamingResponse:
     """导出台账 CSV（姓名脱敏）/ The ledger as CSV for Excel/WPS, identity masked."""
+    require(principal, "caseworker", "admin")
+    scope = region_filter(principal, region)
+    record(session, principal, "ledger_exported", fields=HEADERS, region=scope)
     return StreamingResponse(
-        export_csv(session, policy, region),
+        export_csv(session, policy, scope),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="ledger.csv"'},
     )

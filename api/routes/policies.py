@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.access import require
 from api.deps import PolicyDep, PolicyServiceDep
 from api.errors import responses
+from api.principal import PrincipalDep
 from api.schemas import (
     CitationRef,
     DocumentOut,
@@ -20,15 +22,16 @@ from engine import Policy
 router = APIRouter(prefix="/v1", tags=["policies"])
 
 
-@router.get("/policies", response_model=PoliciesOut)
-def get_policies(policy: PolicyDep) -> PoliciesOut:
+@router.get("/policies", response_model=PoliciesOut, responses=responses(401))
+def get_policies(policy: PolicyDep, principal: PrincipalDep) -> PoliciesOut:
     """The loaded documents, rules and parameter files, and the policy version."""
     return policies_of(policy)
 
 
-@router.post("/policies/reload", response_model=ReloadOut, responses=responses(409, 500))
-def reload_policies(service: PolicyServiceDep) -> ReloadOut:
+@router.post("/policies/reload", response_model=ReloadOut, responses=responses(401, 403, 409, 500))
+def reload_policies(service: PolicyServiceDep, principal: PrincipalDep) -> ReloadOut:
     """Load the policy files again; if any is refused, keep serving the last good set."""
+    require(principal, "admin")
     outcome = service.reload()
     return ReloadOut(
         policy_version=outcome.policy_version,

@@ -7,18 +7,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
+from api.access import may_move, region_filter, require, visible_referral
 from api.deps import JsonBody, SessionDep
 from api.errors import ledger_responses
+from api.ledger.audit import record
 from api.ledger.models import ReferralEvent
 from api.ledger.queries import list_referrals, referral_out
-from api.ledger.referrals import STATUSES, transition
+from api.ledger.referrals import STATUSES, find_referral, transition
 from api.ledger.requests import TransitionRequest, parse
 from api.principal import PrincipalDep
 
 router = APIRouter(prefix="/v1/referrals", tags=["ledger"])
 
 
-@router.get("", responses=ledger_responses(422))
+@router.get("", responses=ledger_responses(401, 403, 422))
 def referrals(
     session: SessionDep,
     principal: PrincipalDep,
@@ -29,17 +31,32 @@ def referrals(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """转介列表 / Referrals by department, region prefix and status."""
-    return list_referrals(
-        session, department=department, region=region, status=status, page=page, page_size=page_size
+    require(principal, "caseworker", "department", "admin")
+    if principal.role == "department":
+        department = principal.department  # a department sees its own referrals only
+    listed = list_referrals(
+        session,
+        department=department,
+        region=region_filter(principal, region),
+        status=status,
+        page=page,
+        page_size=page_size,
     )
+    record(session, principal, "referrals_listed", count=len(listed["items"]))
+    return listed
 
 
-@router.post("/{referral_id}/transitions", responses=ledger_responses(400, 404, 409, 413, 422))
+@router.post(
+    "/{referral_id}/transitions", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422)
+)
 def move(
     referral_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """转介状态变更 / open → accepted → in_progress → completed; declined; withdrawn."""
+    require(principal, "caseworker", "department", "admin")
+    visible_referral(principal, find_referral(session, referral_id))
     request = parse(TransitionRequest, body)
+    may_move(principal, request.to)
     referral = transition(
         session, referral_id=referral_id, to=request.to, note=request.note, actor=principal.name
     )
@@ -48,4 +65,12 @@ def move(
         .where(ReferralEvent.referral_id == referral.id)
         .order_by(col(ReferralEvent.id))
     ).all()
+    record(
+        session,
+        principal,
+        "referral_transition",
+        case_id=referral.case_id,
+        referral_id=referral.id,
+        to=request.to,
+    )
     return referral_out(referral, list(history))

@@ -25,6 +25,7 @@ from fastapi import FastAPI
 
 from api.main import create_app
 from api.settings import Settings
+from tests.conftest import ADMIN
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,8 +80,9 @@ def result_of(body: dict[str, Any], code: str) -> dict[str, Any] | None:
 class AppClient:
     """A synchronous client of an app in process: runs its lifespan, calls it through httpx."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: FastAPI, headers: dict[str, str] | None = None) -> None:
         self.app = app
+        self.headers = ADMIN if headers is None else headers  # admin unless told otherwise
         self._stack = ExitStack()
         self._portal: BlockingPortal | None = None
         self._client: httpx.AsyncClient | None = None
@@ -92,7 +94,9 @@ class AppClient:
                 portal.wrap_async_context_manager(self.app.router.lifespan_context(self.app))
             )
             client = httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=self.app), base_url="http://testserver"
+                transport=httpx.ASGITransport(app=self.app),
+                base_url="http://testserver",
+                headers=self.headers,
             )
             self._stack.enter_context(portal.wrap_async_context_manager(client))
         except BaseException:
@@ -221,5 +225,5 @@ def server(regional_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 @pytest.fixture(scope="session")
 def http(server: Server) -> Iterator[httpx.Client]:
     """An HTTP client of the real server."""
-    with httpx.Client(base_url=server.base_url, timeout=30) as c:
+    with httpx.Client(base_url=server.base_url, timeout=30, headers=ADMIN) as c:
         yield c

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.main import create_app
 from api.settings import Settings
+from tests.conftest import ADMIN
 
 CHECKS = [
     not_a_server_error,
@@ -56,4 +57,4 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_the_api_conforms_to_its_openapi(case: schemathesis.Case[Any]) -> None:
-    case.call_and_validate(checks=CHECKS)
+    case.call_and_validate(checks=CHECKS, headers=ADMIN)

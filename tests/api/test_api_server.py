@@ -20,6 +20,7 @@ from tests.api.conftest import (
     left_behind_woman,
     result_of,
 )
+from tests.conftest import ADMIN
 from tests.profiles import profiles
 
 AS_OF = "2025-06-01"
@@ -69,7 +70,7 @@ def test_64_concurrent_requests_answer_as_sequential_ones(
 
     start = threading.Barrier(64)
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    with httpx.Client(base_url=server.base_url, timeout=60, limits=limits) as pool:
+    with httpx.Client(base_url=server.base_url, timeout=60, limits=limits, headers=ADMIN) as pool:
 
         def call(profile: dict[str, Any]) -> dict[str, Any]:
             start.wait(timeout=30)

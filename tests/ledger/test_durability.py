@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import Server, start_server, stop_server
-from tests.conftest import REGIONS
+from tests.conftest import ADMIN, REGIONS
 from tests.ledger.conftest import SECRET, woman
 
 
@@ -28,7 +28,10 @@ def ledger_server(database_url: str, tmp_path: Path) -> Iterator[Server]:
 def test_20_concurrent_updates_with_the_same_if_match_one_wins(ledger_server: Server) -> None:
     url = ledger_server.base_url
     created = httpx.post(
-        f"{url}/v1/cases", json={"profile": woman(age_years=40), "village": "光明村"}, timeout=30
+        f"{url}/v1/cases",
+        json={"profile": woman(age_years=40), "village": "光明村"},
+        timeout=30,
+        headers=ADMIN,
     )
     assert created.status_code == 201
     case_id = created.json()["id"]
@@ -39,7 +42,7 @@ def test_20_concurrent_updates_with_the_same_if_match_one_wins(ledger_server: Se
         response = httpx.put(
             f"{url}/v1/cases/{case_id}/profile",
             json={"profile": woman(age_years=age)},
-            headers={"If-Match": "1"},
+            headers={**ADMIN, "If-Match": "1"},
             timeout=60,
         )
         return response.status_code
@@ -47,7 +50,7 @@ def test_20_concurrent_updates_with_the_same_if_match_one_wins(ledger_server: Se
     with ThreadPoolExecutor(max_workers=20) as pool:
         codes = list(pool.map(update, range(41, 61)))
     assert sorted(codes) == [200] + [412] * 19, codes
-    detail = httpx.get(f"{url}/v1/cases/{case_id}", timeout=30).json()
+    detail = httpx.get(f"{url}/v1/cases/{case_id}", timeout=30, headers=ADMIN).json()
     assert detail["version"] == 2
     assert [a["profile_version"] for a in detail["assessments"]] == [1, 2]
     assert 41 <= detail["profile"]["age_years"] <= 60
@@ -62,7 +65,7 @@ def test_a_server_killed_mid_stream_loses_no_acknowledged_case(
     stop = threading.Event()
 
     def stream() -> None:
-        with httpx.Client(base_url=server.base_url, timeout=10) as client:
+        with httpx.Client(base_url=server.base_url, timeout=10, headers=ADMIN) as client:
             n = 0
             while not stop.is_set():
                 n += 1
@@ -90,7 +93,7 @@ def test_a_server_killed_mid_stream_loses_no_acknowledged_case(
 
     restarted = start_server(tmp_path / "second.log", str(REGIONS), env=env)
     try:
-        with httpx.Client(base_url=restarted.base_url, timeout=10) as client:
+        with httpx.Client(base_url=restarted.base_url, timeout=10, headers=ADMIN) as client:
             missing = [
                 cid for cid in acknowledged if client.get(f"/v1/cases/{cid}").status_code != 200
             ]

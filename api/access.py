@@ -1,0 +1,91 @@
+"""Access control in one place: which role may use which door, and which region it sees.
+
+| role       | may                                                                          |
+|------------|------------------------------------------------------------------------------|
+| caseworker | eligibility; cases in her region (create, read, update, reassess, close);    |
+|            | their referrals (read, withdraw); summary, review queue, export of the region |
+| department | referrals to its department in its region (read, move); of such a case only  |
+|            | the masked identity and the facts its referred codes' conditions read         |
+| policy     | catalog, policies, the summary of its region; never an individual case        |
+| admin      | everything: tokens, the audit log, reload                                     |
+
+A case or referral outside the principal's region answers 404, as if it did not exist; a
+role that may not use a door gets 403; no token or an unknown one gets 401.
+"""
+
+from __future__ import annotations
+
+from api.errors import ForbiddenError, NotFoundError, message
+from api.ledger.models import Case, Referral
+from api.ledger.queries import region_prefix
+from api.principal import Principal, Role
+
+NOTHING = "no-region"  # a region filter that matches no code
+
+
+def require(principal: Principal, *roles: Role) -> None:
+    """403 unless the principal has one of `roles`."""
+    if principal.role not in roles:
+        raise ForbiddenError(
+            message(
+                f"角色“{principal.role}”无权执行此操作",
+                f"The role {principal.role} may not do this",
+            )
+        )
+
+
+def in_region(principal: Principal, region_code: str | None) -> bool:
+    """Whether a region code lies inside the principal's region."""
+    if principal.region is None:
+        return True
+    return region_code is not None and region_code.startswith(region_prefix(principal.region))
+
+
+def region_filter(principal: Principal, requested: str | None) -> str | None:
+    """The region a list query may cover: the requested one narrowed to the principal's."""
+    if principal.region is None:
+        return requested
+    if requested is None:
+        return principal.region
+    mine, asked = region_prefix(principal.region), region_prefix(requested)
+    if asked.startswith(mine):
+        return requested
+    if mine.startswith(asked):
+        return principal.region
+    return NOTHING
+
+
+def _hidden(what: str) -> NotFoundError:
+    return NotFoundError(message("没有这个个案或转介", f"No such {what}"))
+
+
+def visible_case(principal: Principal, case: Case) -> Case:
+    """The case if the principal may see it (by region); else 404 as if it did not exist."""
+    if not in_region(principal, case.region_code):
+        raise _hidden("case")
+    return case
+
+
+def visible_referral(principal: Principal, referral: Referral) -> Referral:
+    """The referral if in region, and for a department only its own; else 404."""
+    if not in_region(principal, referral.region_code):
+        raise _hidden("referral")
+    if principal.role == "department" and referral.department != principal.department:
+        raise _hidden("referral")
+    return referral
+
+
+def may_move(principal: Principal, to: str) -> None:
+    """Departments move their referrals; caseworkers may only withdraw; admins do both."""
+    if principal.role == "admin":
+        return
+    if principal.role == "department" and to != "withdrawn":
+        return
+    if principal.role == "caseworker" and to == "withdrawn":
+        return
+    raise ForbiddenError(
+        message(
+            f"角色“{principal.role}”不能把转介改为“{to}”",
+            f"The role {principal.role} may not move a referral to {to}",
+        )
+    )

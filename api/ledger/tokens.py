@@ -1,0 +1,174 @@
+"""API tokens: created with a role and a region, shown once, stored as a SHA-256, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlmodel import Session, col, select
+
+from api.errors import ConflictError, NotFoundError, message
+from api.ledger.db import Ledger
+from api.ledger.models import AuditEntry, Token, new_id, now
+from api.principal import ROLES, Principal, Role
+
+PREFIX = "gat_"
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a token (tokens are random: no key is needed)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new token: the secret (shown once) and its record."""
+
+    token: str
+    record: Token
+
+
+def create_token(
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    region: str | None,
+    department: str | None,
+    created_by: str,
+    departments: set[str] | None = None,
+) -> Issued:
+    """Create a token; ValueError with a Chinese-first message when the arguments don't fit."""
+    if role not in ROLES:
+        raise ValueError(f"未知角色 {role}（可选：{'、'.join(ROLES)}） / unknown role")
+    if region is not None and not (len(region) == 6 and region.isdigit() and region[0] != "0"):
+        raise ValueError("区划代码应为6位数字 / region must be a 6-digit code")
+    if role == "department" and not department:
+        raise ValueError("department 角色须指定 --department / a department token needs one")
+    if role != "department" and department:
+        raise ValueError("只有 department 角色可以指定部门 / only department tokens name one")
+    if department and departments is not None and department not in departments:
+        raise ValueError(f"未知部门 {department} / unknown department")
+    token = PREFIX + secrets.token_urlsafe(32)
+    record = Token(
+        id=new_id()[:12],
+        token_hash=token_hash(token),
+        name=name,
+        role=role,
+        region=region,
+        department=department,
+        created_at=now(),
+        created_by=created_by,
+    )
+    session.add(record)
+    session.add(
+        AuditEntry(
+            at=now(),
+            actor=created_by,
+            role="admin",
+            action="token_created",
+            fields=[],
+            detail={
+                "token_id": record.id,
+                "role": role,
+                "region": region,
+                "department": department,
+            },
+        )
+    )
+    session.commit()
+    return Issued(token, record)
+
+
+def list_tokens(session: Session) -> list[dict[str, Any]]:
+    """Every token's record (never the token)."""
+    rows = session.exec(select(Token).order_by(col(Token.created_at))).all()
+    return [
+        {
+            "id": t.id,
+            "name": t.name,
+            "role": t.role,
+            "region": t.region,
+            "department": t.department,
+            "created_at": t.created_at.isoformat(),
+            "created_by": t.created_by,
+            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        }
+        for t in rows
+    ]
+
+
+def revoke_token(session: Session, token_id: str, actor: str) -> Token:
+    """Revoke a token at once; revoking twice is a 409."""
+    record = session.get(Token, token_id)
+    if record is None:
+        raise NotFoundError(message("没有这个令牌", "No such token"))
+    if record.revoked_at is not None:
+        raise ConflictError(message("令牌已撤销", "The token is already revoked"))
+    record.revoked_at = now()
+    session.add(record)
+    session.add(
+        AuditEntry(
+            at=now(),
+            actor=actor,
+            role="admin",
+            action="token_revoked",
+            fields=[],
+            detail={"token_id": token_id},
+        )
+    )
+    session.commit()
+    return record
+
+
+def principal_for(ledger: Ledger, token: str) -> Principal | None:
+    """The principal a token stands for, or None when unknown or revoked."""
+    if not token.startswith(PREFIX):
+        return None
+    with ledger.session() as session:
+        record = session.exec(select(Token).where(Token.token_hash == token_hash(token))).first()
+    if record is None or record.revoked_at is not None:
+        return None
+    return Principal(
+        name=record.name,
+        role=cast(Role, record.role),
+        region=record.region,
+        department=record.department,
+    )
+
+
+def ensure_first_admin(ledger: Ledger) -> Issued | None:
+    """On the very first start (no token at all), create an admin token to print once."""
+    with ledger.session() as session:
+        if session.exec(select(Token)).first() is not None:
+            return None
+        return create_token(
+            session,
+            name="admin",
+            role="admin",
+            region=None,
+            department=None,
+            created_by="first-start",
+        )
+
+
+def ensure_token(ledger: Ledger, token: str, name: str) -> None:
+    """Make sure a given admin token exists (GUANAI_ADMIN_TOKEN: automation and tests)."""
+    if not token.startswith(PREFIX) or len(token) < 24:
+        raise ValueError("GUANAI_ADMIN_TOKEN 须以 gat_ 开头且足够长 / must start with gat_")
+    with ledger.session() as session:
+        if session.exec(select(Token).where(Token.token_hash == token_hash(token))).first():
+            return
+        session.add(
+            Token(
+                id=new_id()[:12],
+                token_hash=token_hash(token),
+                name=name,
+                role="admin",
+                created_at=now(),
+                created_by="environment",
+            )
+        )
+        session.commit()
