@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from api.cli_tokens import app as tokens_app
 from engine import Evaluator, PolicyError, ProfileError, load_policy
 
 if TYPE_CHECKING:  # the ledger commands import the database stack only when they run
@@ -161,6 +162,7 @@ def serve(
 
     settings = Settings()
     bind_host, bind_port = host or settings.host, port or settings.port
+    os.environ["HOST"], os.environ["PORT"] = bind_host, str(bind_port)  # for the app's settings
     typer.echo(
         f"关爱帮扶 guanai: http://{bind_host}:{bind_port}  文档 (docs): "
         f"http://{bind_host}:{bind_port}/docs",
@@ -183,6 +185,7 @@ ledger_app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(tokens_app, name="token")
 
 
 def _stop(zh: str, en: str, code: int = 2) -> NoReturn:
@@ -243,7 +246,7 @@ def import_survey(
     try:
         table = survey.read_sheet(file, sheet)
         policy = load_policy(extra_dirs=[*settings.policy_paths, *(policies or [])])
-        columns = survey.map_columns(table.headers, policy.catalog.facts)
+        columns = survey.map_columns(table.headers, policy.catalog.facts, table.header_row)
     except survey.SurveyError as exc:
         _stop(f"无法导入 {file}：{exc.zh}", f"cannot import {file}: {exc.en}")
     except PolicyError as exc:
@@ -260,9 +263,10 @@ def import_survey(
         )
     evaluator = Evaluator(policy)
     console = Console(stderr=True)
-    console.print(
+    typer.echo(  # plain text: rich would wrap long paths at 80 columns
         f"读取 {file}：{table.source}，{len(table.rows):,} 行 → 台账 {ledger.engine.dialect.name}\n"
-        f"reading {file}: {len(table.rows):,} rows → ledger {ledger.engine.dialect.name}"
+        f"reading {file}: {len(table.rows):,} rows → ledger {ledger.engine.dialect.name}",
+        err=True,
     )
     report = survey.ImportReport()
     ready = time.perf_counter()
@@ -338,10 +342,10 @@ def _summary(report: ImportReport, seconds: float, startup: float, errors: Path)
     lines = [
         f"{head}：导入 {report.imported:,}、已存在 {report.existing:,}、出错 {report.failed:,}"
         f"（共 {report.rows:,} 行），用时 {seconds:.1f} 秒，每秒 {rate:,.0f} 行"
-        f"（另有启动 {startup:.1f} 秒：加载政策、打开台账）",
+        f"（另有启动 {startup:.1f} 秒：读取文件、加载政策、打开台账）",
         f"{head_en}: imported {report.imported:,}, already imported {report.existing:,}, "
         f"failed {report.failed:,} ({report.rows:,} rows) in {seconds:.1f} s, "
-        f"{rate:,.0f} rows/s (plus {startup:.1f} s start-up: policies, ledger)",
+        f"{rate:,.0f} rows/s (plus {startup:.1f} s start-up: file, policies, ledger)",
     ]
     if report.blank:
         lines.append(f"跳过空行 {report.blank:,} / skipped {report.blank:,} empty row(s)")

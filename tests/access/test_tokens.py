@@ -1,0 +1,116 @@
+"""Tokens: created with a role and region, printed once, stored as a hash, revoked at once;
+the first start of the service prints an admin token with a ready curl line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.ledger.db import Ledger
+from tests.api.conftest import start_server, stop_server
+from tests.conftest import REGIONS
+from tests.ledger.conftest import SECRET
+
+TOKEN = re.compile(r"gat_[A-Za-z0-9_-]{40,}")
+
+
+@pytest.fixture
+def env(database_url: str) -> dict[str, str]:
+    return {"DATABASE_URL": database_url, "IDENTITY_SECRET": SECRET}
+
+
+def test_the_cli_creates_lists_and_revokes_tokens_and_keeps_only_hashes(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    made = runner.invoke(
+        app,
+        [
+            "token",
+            "create",
+            "--role",
+            "department",
+            "--region",
+            "430100",
+            "--department",
+            "CIVIL_AFFAIRS",
+            "--name",
+            "长沙市民政局",
+        ],
+        env=env,
+    )
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert TOKEN.fullmatch(token)
+    listed = runner.invoke(app, ["token", "list"], env={**env, "COLUMNS": "200"})
+    assert "长沙市民政局" in listed.stdout and token not in listed.stdout
+    ledger = Ledger.open(env["DATABASE_URL"], SECRET)
+    with ledger.engine.connect() as connection:
+        stored = str(connection.execute(text("SELECT * FROM tokens")).all())
+        audit = str(connection.execute(text("SELECT action FROM audit")).all())
+    assert token not in stored and "token_created" in audit
+    token_id = re.search(r"已创建令牌 (\w+)", made.stderr)
+    assert token_id is not None
+
+    server = start_server(tmp_path / "server.log", str(REGIONS), env=env)
+    try:
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(f"{server.base_url}/v1/referrals", headers=bearer).status_code == 200
+        revoked = runner.invoke(app, ["token", "revoke", token_id.group(1)], env=env)
+        assert revoked.exit_code == 0, revoked.output
+        after = httpx.get(f"{server.base_url}/v1/referrals", headers=bearer)
+        assert after.status_code == 401  # at once, no restart
+        again = runner.invoke(app, ["token", "revoke", token_id.group(1)], env=env)
+        assert again.exit_code == 1
+    finally:
+        stop_server(server)
+    ledger.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--role", "boss", "--name", "x"], "未知角色"),
+        (["--role", "department", "--name", "x"], "--department"),
+        (["--role", "policy", "--name", "x", "--department", "HEALTH"], "只有 department"),
+        (["--role", "department", "--name", "x", "--department", "NOPE"], "未知部门"),
+        (["--role", "policy", "--name", "x", "--region", "4300"], "6位"),
+    ],
+)
+def test_bad_token_requests_exit_2_with_a_reason(
+    env: dict[str, str], args: list[str], words: str
+) -> None:
+    result = CliRunner().invoke(app, ["token", "create", *args], env=env)
+    assert result.exit_code == 2
+    assert words in result.stderr
+
+
+def test_the_first_start_prints_an_admin_token_with_a_curl_line(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/first.db",
+        "IDENTITY_SECRET": SECRET,
+        "GUANAI_ADMIN_TOKEN": "",
+    }
+    server = start_server(tmp_path / "server.log", str(REGIONS), env=env)
+    try:
+        found = TOKEN.search(server.log())
+        assert found, server.log()
+        assert (
+            f"curl -s http://127.0.0.1:8000/v1/catalog -H 'Authorization: Bearer {found.group()}'"
+            in server.log()
+        )
+        bearer = {"Authorization": f"Bearer {found.group()}"}
+        assert httpx.get(f"{server.base_url}/v1/audit", headers=bearer).status_code == 200
+    finally:
+        stop_server(server)
+    second = start_server(tmp_path / "second.log", str(REGIONS), env=env)
+    try:
+        assert not TOKEN.search(second.log())  # only the very first start
+    finally:
+        stop_server(second)
