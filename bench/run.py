@@ -15,6 +15,7 @@ import platform
 import socket
 import statistics
 import subprocess
+import tempfile
 import sys
 import time
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from tests.profiles import profiles
 ROOT = Path(__file__).resolve().parent.parent
 REGIONS = ROOT / "tests" / "fixtures" / "regions"
 DAY = date(2025, 6, 1)
+BENCH_TOKEN = "gat_bench-" + "0" * 32  # the server runs on a throw-away ledger
 console = Console(stderr=True)
 
 
@@ -125,7 +127,8 @@ async def _load(url: str, bodies: list[bytes], clients: int, seconds: float) -> 
     errors = 0
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    headers = {"Authorization": f"Bearer {BENCH_TOKEN}"}
+    async with httpx.AsyncClient(limits=limits, timeout=30, headers=headers) as client:
 
         async def worker(offset: int) -> None:
             nonlocal errors
@@ -162,7 +165,9 @@ def over_http(count: int, seconds: float) -> list[dict[str, Any]]:
         for p in profiles(count, seed=2025, policy=policy)
     ]
     port = _free_port()
-    env = {**os.environ, "POLICY_PATHS": str(REGIONS)}
+    folder = tempfile.mkdtemp(prefix="guanai-bench-")
+    env = {**os.environ, "POLICY_PATHS": str(REGIONS), "GUANAI_ADMIN_TOKEN": BENCH_TOKEN,
+           "DATABASE_URL": f"sqlite:///{folder}/bench.db", "SECRET_FILE": f"{folder}/key"}
     server = subprocess.Popen(
         [
             sys.executable,
