@@ -15,8 +15,8 @@ import platform
 import socket
 import statistics
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date

@@ -68,7 +68,8 @@ def walk(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Seen]]:
                 ("PUT", f"/v1/cases/{case_id}/profile", {"profile": {**PROFILE, "age_years": "x"}}),
                 ("POST", "/v1/cases", {"profile": {**PROFILE, "favourite": 1}, "village": "x"}),
             ]
-            for who in [*PRINCIPALS, None]:
+            everyone: list[str | None] = [*PRINCIPALS, None]
+            for who in everyone:
                 headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
                 for method, url, body in requests:
                     extra = {"If-Match": "1"} if method == "PUT" else {}
