@@ -69,12 +69,12 @@ def walk(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Seen]]:
                 ("POST", "/v1/cases", {"profile": {**PROFILE, "favourite": 1}, "village": "x"}),
             ]
             everyone: list[str | None] = [*PRINCIPALS, None]
-            for who in everyone:
-                headers = {"Authorization": f"Bearer {tokens[who]}"} if who else {}
+            for actor in everyone:
+                headers = {"Authorization": f"Bearer {tokens[actor]}"} if actor else {}
                 for method, url, body in requests:
                     extra = {"If-Match": "1"} if method == "PUT" else {}
                     response = http.request(method, url, json=body, headers={**headers, **extra})
-                    seen.setdefault(who or "nobody", []).append(
+                    seen.setdefault(actor or "nobody", []).append(
                         (f"{method} {url}", response.status_code, response.text)
                     )
         yield server, seen
