@@ -166,8 +166,13 @@ def over_http(count: int, seconds: float) -> list[dict[str, Any]]:
     ]
     port = _free_port()
     folder = tempfile.mkdtemp(prefix="guanai-bench-")
-    env = {**os.environ, "POLICY_PATHS": str(REGIONS), "GUANAI_ADMIN_TOKEN": BENCH_TOKEN,
-           "DATABASE_URL": f"sqlite:///{folder}/bench.db", "SECRET_FILE": f"{folder}/key"}
+    env = {
+        **os.environ,
+        "POLICY_PATHS": str(REGIONS),
+        "GUANAI_ADMIN_TOKEN": BENCH_TOKEN,
+        "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+        "SECRET_FILE": f"{folder}/key",
+    }
     server = subprocess.Popen(
         [
             sys.executable,
