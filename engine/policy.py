@@ -47,8 +47,12 @@ class Policy:
                 continue
             seen.add(target)
             rule = rules[target]
-            for node in (rule.when, rule.eligible_when, rule.choose_higher_when,
-                         *rule.outputs.values()):
+            for node in (
+                rule.when,
+                rule.eligible_when,
+                rule.choose_higher_when,
+                *rule.outputs.values(),
+            ):
                 if node is None:
                     continue
                 read, _, derived, emitted = references(node)
