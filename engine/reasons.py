@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine.catalog import Catalog
 from engine.expr import (
+    NEGATED,
     And,
     Compare,
     Const,
@@ -25,7 +26,6 @@ from engine.expr import (
 )
 
 _WORDS = {"==": "等于", "!=": "不等于", "<": "低于", "<=": "不高于", ">": "高于", ">=": "不低于"}
-_NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 
 
 class Explainer:
@@ -87,7 +87,7 @@ class Explainer:
             return
 
     def _compare(self, node: Compare, env: Env, value: bool) -> str:
-        left, right, op = node.left, node.right, node.op if value else _NEG[node.op]
+        left, right, op = node.left, node.right, node.op if value else NEGATED[node.op]
         if isinstance(left, Fact) and isinstance(right, Const):
             fdef = self.catalog.facts[left.name]
             actual = term_value(left, env)

@@ -98,6 +98,30 @@ def _assess(
     return assessment
 
 
+def _follow_up(
+    session: Session,
+    case: Case,
+    result: EvaluationResult,
+    *,
+    as_of: date,
+    reason: str,
+    actor: str,
+    event: str,
+    before: dict[str, Any] | None,
+    **data: Any,
+) -> Outcome:
+    """Record an assessment, sync the referrals and log the event (not yet committed)."""
+    assessment = _assess(session, case, result, as_of, reason, actor)
+    sync = sync_referrals(session, case, result, actor)
+    changes = _changes(before, result) if before is not None else {}
+    session.add(
+        Event(
+            at=case.updated_at, actor=actor, kind=event, case_id=case.id, data={**data, **changes}
+        )
+    )
+    return Outcome(case=case, assessment=assessment, sync=sync, changes=changes)
+
+
 def find_case(session: Session, case_id: str) -> Case:
     """The case, or 404."""
     case = session.get(Case, case_id)
@@ -157,16 +181,17 @@ def create_case(
         )
     )
     session.flush()
-    assessment = _assess(session, case, result, as_of, "create", actor)
-    sync = sync_referrals(session, case, result, actor)
-    session.add(
-        Event(
-            at=stamp,
-            actor=actor,
-            kind="case_created",
-            case_id=case.id,
-            data={"version": 1, "policy_version": result.policy_version},
-        )
+    outcome = _follow_up(
+        session,
+        case,
+        result,
+        as_of=as_of,
+        reason="create",
+        actor=actor,
+        event="case_created",
+        before=None,
+        version=1,
+        policy_version=result.policy_version,
     )
     try:
         session.commit()
@@ -181,7 +206,7 @@ def create_case(
             if existing is not None:
                 raise _duplicate(existing.id) from None
         raise
-    return Outcome(case=case, assessment=assessment, sync=sync)
+    return outcome
 
 
 def _replay(session: Session, key: str) -> Outcome | None:
@@ -290,20 +315,19 @@ def update_profile(
             actor=actor,
         )
     )
-    assessment = _assess(session, case, result, as_of, "update", actor)
-    sync = sync_referrals(session, case, result, actor)
-    changes = _changes(before, result)
-    session.add(
-        Event(
-            at=stamp,
-            actor=actor,
-            kind="profile_updated",
-            case_id=case.id,
-            data={"version": case.version, **changes},
-        )
+    outcome = _follow_up(
+        session,
+        case,
+        result,
+        as_of=as_of,
+        reason="update",
+        actor=actor,
+        event="profile_updated",
+        before=before,
+        version=case.version,
     )
     session.commit()
-    return Outcome(case=case, assessment=assessment, sync=sync, changes=changes)
+    return outcome
 
 
 def reassess(
@@ -315,21 +339,20 @@ def reassess(
     before = _latest(session, case.id).result
     stamp = now()
     case.updated_at = stamp
-    assessment = _assess(session, case, result, as_of, "reassess", actor)
-    sync = sync_referrals(session, case, result, actor)
-    changes = _changes(before, result)
-    session.add(
-        Event(
-            at=stamp,
-            actor=actor,
-            kind="case_reassessed",
-            case_id=case.id,
-            data={"policy_version": result.policy_version, **changes},
-        )
+    outcome = _follow_up(
+        session,
+        case,
+        result,
+        as_of=as_of,
+        reason="reassess",
+        actor=actor,
+        event="case_reassessed",
+        before=before,
+        policy_version=result.policy_version,
     )
     session.add(case)
     session.commit()
-    return Outcome(case=case, assessment=assessment, sync=sync, changes=changes)
+    return outcome
 
 
 def close_case(session: Session, *, case_id: str, actor: str, note: str | None) -> Case:

@@ -51,26 +51,41 @@ class SyncReport:
         return cls(referrals=list(rows))
 
 
-def _record(session: Session, referral: Referral, to: str, actor: str, note: str | None) -> None:
+def _record(
+    session: Session,
+    referral: Referral,
+    to: str,
+    actor: str,
+    note: str | None,
+    *,
+    opening: bool = False,
+) -> None:
+    """Move `referral` to `to` (or open it), with its history step and the ledger event."""
     stamp = now()
+    before = None if opening else referral.status
     session.add(
         ReferralEvent(
             referral_id=referral.id,
-            from_status=referral.status,
+            from_status=before,
             to_status=to,
             note=note,
             actor=actor,
             at=stamp,
         )
     )
+    kind, data = (
+        ("referral_opened", {"department": referral.department})
+        if opening
+        else ("referral_transition", {"from": before, "to": to})
+    )
     session.add(
         Event(
             at=stamp,
             actor=actor,
-            kind="referral_transition",
+            kind=kind,
             case_id=referral.case_id,
             referral_id=referral.id,
-            data={"from": referral.status, "to": to},
+            data=data,
         )
     )
     referral.status, referral.updated_at = to, stamp
@@ -133,27 +148,7 @@ def sync_referrals(
             created_at=stamp,
             updated_at=stamp,
         )
-        session.add(referral)
-        session.add(
-            ReferralEvent(
-                referral_id=referral.id,
-                from_status=None,
-                to_status="open",
-                note=None,
-                actor=actor,
-                at=stamp,
-            )
-        )
-        session.add(
-            Event(
-                at=stamp,
-                actor=actor,
-                kind="referral_opened",
-                case_id=case.id,
-                referral_id=referral.id,
-                data={"department": department},
-            )
-        )
+        _record(session, referral, "open", actor, None, opening=True)
         existing.append(referral)
         report.opened.append(referral.id)
     report.referrals = existing

@@ -48,7 +48,7 @@ OTHER_COLUMNS: dict[str, tuple[str, ...]] = {
 NOT_A_PERSON = ("village", "as_of", "row_number")
 REPORT_HEADER = ("行号", "字段", "原因", "Reason")
 _NOTE = re.compile(r"\([^()]*\)$")  # a trailing parenthesised note (after NFKC)
-_LIST_SEP = re.compile(r"[、,;\n]")  # after NFKC: ，→, ；→;
+_LIST_SEP = re.compile(r"[、,;\r\n]")  # after NFKC: ，→, ；→;
 WHOLE_ROW = "（整行）"
 _TRUE = {"是", "有", "√", "✓", "✔", "true", "yes", "y", "1"}
 _FALSE = {"否", "无", "×", "✗", "✘", "false", "no", "n", "0"}
@@ -108,6 +108,7 @@ class Sheet:
     source: str  # the encoding of a CSV, or the worksheet of an XLSX
     headers: list[str]
     rows: list[tuple[int, list[Any]]]
+    header_row: int = 1
 
 
 @dataclass
@@ -169,7 +170,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Sheet:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path, data_only=True)  # not read-only: merged cells are needed
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise SurveyError(
             "无法打开 XLSX 文件（文件可能已损坏）", f"cannot open the XLSX file: {exc}"
@@ -182,6 +183,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> Sheet:
             )
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         records = [list(row) for row in ws.iter_rows(values_only=True)]
+        for merged in ws.merged_cells.ranges:  # a merged 村 cell holds for every row it spans
+            value = records[merged.min_row - 1][merged.min_col - 1]
+            for r in range(merged.min_row - 1, merged.max_row):
+                for c in range(merged.min_col - 1, merged.max_col):
+                    records[r][c] = value
         return _sheet(path, f"工作表 / worksheet “{ws.title}”", records)
     finally:
         book.close()
@@ -195,11 +201,11 @@ def _sheet(path: Path, source: str, records: list[list[Any]]) -> Sheet:
     numbered = [(i + 1, r) for i, r in enumerate(records) if not all(_empty(v) for v in r)]
     if not numbered:
         raise SurveyError("文件是空的，没有表头", "the file is empty: no header row")
-    (_, header), *rows = numbered
+    (header_row, header), *rows = numbered
     headers = ["" if v is None else str(v).strip() for v in header]
     while headers and not headers[-1]:
         headers.pop()
-    return Sheet(path=path, source=source, headers=headers, rows=rows)
+    return Sheet(path, source, headers, rows, header_row)
 
 
 # -- headers ------------------------------------------------------------------------------
@@ -230,7 +236,9 @@ def _header_index(facts: Mapping[str, FactDef]) -> dict[str, str | None]:
     return index
 
 
-def map_columns(headers: list[str], facts: Mapping[str, FactDef]) -> list[Column]:
+def map_columns(
+    headers: list[str], facts: Mapping[str, FactDef], header_row: int = 1
+) -> list[Column]:
     """The sheet's columns, or SurveyError naming every header that is unknown or repeated."""
     index = _header_index(facts)
     columns: list[Column] = []
@@ -242,21 +250,21 @@ def map_columns(headers: list[str], facts: Mapping[str, FactDef]) -> list[Column
         key = _norm(header)
         target = index.get(key) if key in index else index.get(_short(key))
         if target is None:
-            unknown.append(header)
+            if header not in unknown:
+                unknown.append(header)
             continue
         fact = facts.get(target)
         choices = _value_index(fact) if fact is not None and fact.values else {}
         columns.append(Column(i, header, target, fact, choices))
     if unknown:
+        zh = "、".join(f"“{h}”" for h in unknown)
+        en = ", ".join(repr(h) for h in unknown)
         raise SurveyError(
-            "无法识别的表头："
-            + "、".join(f"“{h}”" for h in unknown)
-            + "。表头应为事实的中文名称（见 policies/catalog/facts.yaml）或英文名，"
-            "以及 姓名、身份证号、出生日期、村、评估日期",
-            "unknown header(s): "
-            + ", ".join(repr(h) for h in unknown)
-            + ". Headers are the facts' Chinese labels (policies/catalog/facts.yaml) or"
-            " English names, and 姓名, 身份证号, 出生日期, 村, 评估日期",
+            f"无法识别的表头：{zh}（第{header_row}行）。表头应为事实的中文名称（见 "
+            "policies/catalog/facts.yaml）或英文名，以及 姓名、身份证号、出生日期、村、评估日期",
+            f"unknown header(s): {en} (row {header_row}). Headers are the facts' Chinese labels"
+            " (policies/catalog/facts.yaml) or English names, and 姓名, 身份证号, 出生日期, 村,"
+            " 评估日期",
         )
     seen = Counter(c.target for c in columns if c.target)
     repeated = [c.header for c in columns if c.target and seen[c.target] > 1]
@@ -414,7 +422,7 @@ def _fact_value(column: Column, fdef: FactDef, value: Any) -> Any:
 def _items(column: Column, fdef: FactDef, value: Any) -> list[str]:
     """A list cell: items separated by 、，,；; or line breaks. Some labels contain 、
     themselves (请求给付赡养费、抚养费、扶养费), so the longest known run of items wins."""
-    items = _LIST_SEP.split(_text(value))
+    items = [_text(item) for item in _LIST_SEP.split(unicodedata.normalize("NFKC", str(value)))]
     chosen: list[str] = []
     i, position = 0, 0
     while i < len(items):
