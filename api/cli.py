@@ -164,3 +164,7 @@ def serve(
 # -- guanai ledger … --------------------------------------------------------------------
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(tokens_app, name="token")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

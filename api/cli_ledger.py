@@ -251,6 +251,3 @@ def _summary(report: ImportReport, seconds: float, startup: float, errors: Path)
         lines.append(f"错误报告 (error report): {errors}")
     typer.echo("\n".join(lines))
 
-
-if __name__ == "__main__":  # pragma: no cover
-    app()
