@@ -250,4 +250,3 @@ def _summary(report: ImportReport, seconds: float, startup: float, errors: Path)
     if report.problems:
         lines.append(f"错误报告 (error report): {errors}")
     typer.echo("\n".join(lines))
-
