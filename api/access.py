@@ -15,7 +15,7 @@ role that may not use a door gets 403; no token or an unknown one gets 401.
 
 from __future__ import annotations
 
-from api.errors import ForbiddenError, NotFoundError, message
+from api.errors import ForbiddenError, NotFoundError, UnauthorizedError, message
 from api.ledger.models import Case, Referral
 from api.ledger.queries import region_prefix
 from api.principal import Principal, Role
@@ -24,7 +24,12 @@ NOTHING = "no-region"  # a region filter that matches no code
 
 
 def require(principal: Principal, *roles: Role) -> None:
-    """403 unless the principal has one of `roles`."""
+    """403 unless the principal has one of `roles` (401 for an anonymous one)."""
+    if principal.role == "public" and "public" not in roles:
+        raise UnauthorizedError(
+            message("需要令牌：Authorization: Bearer <令牌>", "A bearer token is required"),
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if principal.role not in roles:
         raise ForbiddenError(
             message(

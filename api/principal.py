@@ -14,8 +14,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import UnauthorizedError, message
 
-Role = Literal["admin", "caseworker", "department", "policy"]
+Role = Literal["admin", "caseworker", "department", "policy", "public"]
 ROLES: tuple[Role, ...] = ("admin", "caseworker", "department", "policy")
+# "public": a request without a token when PUBLIC_EVALUATION is on. It may evaluate a
+# profile and read the catalog and policies (nothing is stored or read back); every other
+# route answers it 401, as it would without the setting.
 
 _bearer = HTTPBearer(auto_error=False, description="guanai token create 生成的令牌 / a token")
 
@@ -38,6 +41,8 @@ def get_principal(
     from api.ledger.tokens import principal_for
 
     challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None and request.app.state.settings.public_evaluation:
+        return Principal(name="anonymous", role="public")
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise UnauthorizedError(
             message("需要令牌：Authorization: Bearer <令牌>", "A bearer token is required"),

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # start and kept in SECRET_FILE.
     identity_secret: str | None = None
     secret_file: Path = Path("var/identity.key")
+    # Let requests without a token evaluate profiles and read the catalog and policies (SPEC.md
+    # §5 doors, which store nothing); every ledger route still needs a token. Off by default.
+    public_evaluation: bool = False
     # An admin token that must exist (automation, tests); it must start with gat_.
     guanai_admin_token: str | None = None
     host: str = "127.0.0.1"

@@ -27,6 +27,6 @@ def evaluate_eligibility(
     body: JsonBody, evaluator: EvaluatorDep, principal: PrincipalDep
 ) -> EvaluationResult:
     """Evaluate one profile on a date (default today): statuses, referrals, questions."""
-    require(principal, "caseworker", "admin")
+    require(principal, "caseworker", "admin", "public")
     request = EligibilityRequest.parse(body)
     return evaluator.evaluate(request.profile, as_of=request.as_of)

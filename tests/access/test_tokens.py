@@ -114,3 +114,34 @@ def test_the_first_start_prints_an_admin_token_with_a_curl_line(tmp_path: Path) 
         assert not TOKEN.search(second.log())  # only the very first start
     finally:
         stop_server(second)
+
+
+def test_public_evaluation_opens_only_the_doors_that_store_nothing(tmp_path: Path) -> None:
+    from api.main import create_app
+    from api.settings import Settings
+    from tests.api.conftest import AppClient
+    from tests.ledger.conftest import woman
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/l.db",
+        identity_secret=SECRET,
+        policy_paths=[REGIONS],
+        public_evaluation=True,
+    )
+    with AppClient(create_app(settings), headers={}) as anonymous:
+        assert anonymous.post("/v1/eligibility", json={"profile": woman()}).status_code == 200
+        assert anonymous.get("/v1/catalog").status_code == 200
+        assert anonymous.get("/v1/policies").status_code == 200
+        for method, url in (
+            ("GET", "/v1/cases"),
+            ("POST", "/v1/cases"),
+            ("GET", "/v1/audit"),
+            ("GET", "/v1/referrals"),
+            ("POST", "/v1/policies/reload"),
+            ("GET", "/v1/reports/summary"),
+            ("GET", "/v1/ledger/export.csv"),
+        ):
+            response = anonymous.request(method, url, json={})
+            assert response.status_code == 401, (method, url, response.text)
+        refused = anonymous.post("/v1/tokens", json={"name": "x", "role": "public"})
+        assert refused.status_code == 401
