@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
@@ -14,16 +14,6 @@ from engine.yamlfile import line_of, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-CATEGORIES = (
-    "case_management",
-    "basic_living",
-    "disability",
-    "employment",
-    "culture",
-    "rights",
-    "health",
-    "family",
-)
 Category = Literal[
     "case_management",
     "basic_living",
@@ -34,6 +24,7 @@ Category = Literal[
     "health",
     "family",
 ]
+CATEGORIES: tuple[str, ...] = get_args(Category)  # the order results are listed in
 Kind = Literal["benefit", "service", "referral", "info", "obligation"]
 FactType = Literal["boolean", "integer", "number", "enum", "list", "string"]
 ParamType = Literal["boolean", "integer", "number", "list"]

@@ -11,8 +11,9 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from api.errors import ConflictError, NotFoundError, message
+from api.ledger.audit import record as audit
 from api.ledger.db import Ledger
-from api.ledger.models import AuditEntry, Token, new_id, now
+from api.ledger.models import Token, new_id, now
 from api.principal import ROLES, Principal, Role
 
 PREFIX = "gat_"
@@ -64,22 +65,15 @@ def create_token(
         created_by=created_by,
     )
     session.add(record)
-    session.add(
-        AuditEntry(
-            at=now(),
-            actor=created_by,
-            role="admin",
-            action="token_created",
-            fields=[],
-            detail={
-                "token_id": record.id,
-                "role": role,
-                "region": region,
-                "department": department,
-            },
-        )
-    )
-    session.commit()
+    audit(
+        session,
+        Principal(created_by, "admin"),
+        "token_created",
+        token_id=record.id,
+        role=role,
+        region=region,
+        department=department,
+    )  # commits both
     return Issued(token, record)
 
 
@@ -110,17 +104,7 @@ def revoke_token(session: Session, token_id: str, actor: str) -> Token:
         raise ConflictError(message("令牌已撤销", "The token is already revoked"))
     record.revoked_at = now()
     session.add(record)
-    session.add(
-        AuditEntry(
-            at=now(),
-            actor=actor,
-            role="admin",
-            action="token_revoked",
-            fields=[],
-            detail={"token_id": token_id},
-        )
-    )
-    session.commit()
+    audit(session, Principal(actor, "admin"), "token_revoked", token_id=token_id)  # commits
     return record
 
 
