@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response
 from sqlmodel import Session, col, select
 
-from api.access import region_filter, require, visible_case
+from api.access import in_region, region_filter, require, visible_case
 from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
