@@ -68,7 +68,6 @@ def _check_region_of(principal: Principal, profile: dict[str, Any]) -> None:
                 )
             ]
         )
-    from api.access import in_region
 
     if isinstance(code, str) and not in_region(principal, code):
         raise ForbiddenError(
