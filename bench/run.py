@@ -29,9 +29,9 @@ from rich.table import Table
 
 from bench.baseline import Baseline
 from engine import Evaluator, load_policy
-from engine.durable import day_number
-from engine.expr import evaluate
+from engine.kleene import evaluate
 from engine.parameters import region_chain
+from engine.rulesets import day_number
 from tests.profiles import profiles
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,6 @@ from engine.expr import (
     Const,
     Derived,
     Emitted,
-    Env,
     Fact,
     Has,
     In,
@@ -21,9 +20,8 @@ from engine.expr import (
     Or,
     Param,
     Term,
-    evaluate,
-    term_value,
 )
+from engine.kleene import Env, evaluate, term_value
 
 _WORDS = {"==": "等于", "!=": "不等于", "<": "低于", "<=": "不高于", ">": "高于", ">=": "不低于"}
 
