@@ -6,6 +6,9 @@ service from starting (SPEC.md §4), with every `file:line: message` in the log.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +16,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.deps import PolicyService, logger
-from api.errors import install_error_handlers
+from api.errors import ApiError, install_error_handlers
 from api.ledger.db import Ledger
 from api.ledger.identity import load_or_create_secret
 from api.ledger.tokens import Issued, ensure_first_admin, ensure_token
@@ -29,6 +32,21 @@ Every error is `{"error": kind, "detail": …}`, Chinese first. A 500 (`engine_e
 fault of the rules engine, never caused by what a client sent. Unknown paths answer 404
 (`not_found`) and known paths with another method 405 (`method_not_allowed`).
 """
+
+
+def _reload_on_sighup(service: PolicyService) -> None:
+    """`kill -HUP <pid>` reloads the policies (off the event loop), like the admin endpoint."""
+    loop = asyncio.get_running_loop()
+
+    def reload() -> None:
+        try:
+            outcome = service.reload()
+        except ApiError:  # refused: the last good set keeps serving; reload() logged why
+            return
+        logger.info("policies reloaded on SIGHUP: %s", outcome.policy_version)
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, reload))
 
 
 def _announce(issued: Issued | None, settings: Settings) -> None:
@@ -66,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.guanai_admin_token:
             ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
         _announce(ensure_first_admin(ledger), settings)
+        _reload_on_sighup(service)
         try:
             yield
         finally:

@@ -148,3 +148,32 @@ class TestStartup:
         assert code != 0
         log = server.log()
         assert "hunan.yaml:5:" in log and "left_behind_min_months" in log, log
+
+
+def test_sighup_reloads_a_running_server(policy_dir: Path, tmp_path: Path) -> None:
+    import signal
+    import time
+
+    import httpx
+
+    from tests.api.conftest import stop_server
+
+    server = start_server(tmp_path / "server.log", str(policy_dir))
+    try:
+        before = httpx.get(f"{server.base_url}/healthz").json()["policy_version"]
+        (policy_dir / "hunan.yaml").write_text(HUNAN, encoding="utf-8")
+        server.process.send_signal(signal.SIGHUP)
+        deadline, after = time.monotonic() + 30, before
+        while after == before and time.monotonic() < deadline:
+            time.sleep(0.1)
+            after = httpx.get(f"{server.base_url}/healthz").json()["policy_version"]
+        assert after != before, server.log()
+        assert "policies reloaded on SIGHUP" in server.log()
+        (policy_dir / "hunan.yaml").write_text(BROKEN, encoding="utf-8")
+        server.process.send_signal(signal.SIGHUP)
+        time.sleep(2)
+        assert server.process.poll() is None  # a refused file does not stop the server
+        assert httpx.get(f"{server.base_url}/healthz").json()["policy_version"] == after
+        assert "hunan.yaml:5:" in server.log()
+    finally:
+        stop_server(server)
