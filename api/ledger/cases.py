@@ -4,6 +4,9 @@ updates the referrals and appends events; nothing is deleted."""
 from __future__ import annotations
 
 import calendar
+import hashlib
+import hmac
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -150,9 +153,14 @@ def create_case(
     secret: str,
     idempotency_key: str | None = None,
 ) -> Outcome:
-    """Record a new case with its first assessment and referrals (committed)."""
+    """Record a new case with its first assessment and referrals (committed).
+
+    A retry with the same `idempotency_key` returns the case the first request made; the same
+    key with a different request is a 409.
+    """
+    fingerprint = _fingerprint(secret, profile, village, as_of) if idempotency_key else None
     if idempotency_key:
-        replay = _replay(session, idempotency_key)
+        replay = _replay(session, idempotency_key, fingerprint)
         if replay is not None:
             return replay
     valid = evaluator.validate(profile)
@@ -171,6 +179,7 @@ def create_case(
         id_hash=hashed,
         id_last4=valid.id_number[-4:] if valid.id_number else None,
         idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
         created_at=stamp,
         updated_at=stamp,
     )
@@ -198,7 +207,7 @@ def create_case(
     except IntegrityError:  # a concurrent create won the race on the ID or the key
         session.rollback()
         if idempotency_key:
-            replay = _replay(session, idempotency_key)
+            replay = _replay(session, idempotency_key, fingerprint)
             if replay is not None:
                 return replay
         if hashed:
@@ -209,10 +218,28 @@ def create_case(
     return outcome
 
 
-def _replay(session: Session, key: str) -> Outcome | None:
+def _fingerprint(secret: str, profile: Any, village: str, as_of: date) -> str:
+    """A keyed hash of a create request (keyed: the profile holds identity)."""
+    text = json.dumps(
+        [profile, village, as_of.isoformat()], sort_keys=True, ensure_ascii=False, default=str
+    )
+    return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def _replay(session: Session, key: str, fingerprint: str | None) -> Outcome | None:
     case = session.exec(select(Case).where(Case.idempotency_key == key)).first()
     if case is None:
         return None
+    if fingerprint and case.request_fingerprint and fingerprint != case.request_fingerprint:
+        raise ConflictError(
+            {
+                **message(
+                    "该 Idempotency-Key 已用于另一个不同的请求",
+                    "This Idempotency-Key was used for a different request",
+                ),
+                "case_id": case.id,
+            }
+        )
     first = session.exec(
         select(Assessment).where(Assessment.case_id == case.id).order_by(col(Assessment.id))
     ).first()

@@ -41,6 +41,8 @@ class Case(SQLModel, table=True):
     id_hash: str | None = Field(default=None, unique=True, max_length=64)
     id_last4: str | None = Field(default=None, max_length=4)
     idempotency_key: str | None = Field(default=None, unique=True, max_length=200)
+    # keyed hash of the request that used the key: the same key with another request is a 409
+    request_fingerprint: str | None = Field(default=None, max_length=64)
     hardship: bool = Field(default=False, index=True)
     next_review_due: date | None = Field(default=None, index=True)
     created_at: datetime

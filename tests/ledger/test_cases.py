@@ -62,6 +62,17 @@ class TestCreating:
         assert again.headers["Idempotent-Replayed"] == "true"
         assert ledger_client.get("/v1/cases").json()["total"] == 1
 
+    def test_an_idempotency_key_reused_for_another_request_is_a_409(
+        self, ledger_client: AppClient
+    ) -> None:
+        first = {"profile": woman(age_years=40), "village": "光明村", "as_of": "2025-06-01"}
+        other = {**first, "profile": woman(age_years=41)}
+        made = ledger_client.post("/v1/cases", json=first, headers={"Idempotency-Key": "b-1"})
+        reused = ledger_client.post("/v1/cases", json=other, headers={"Idempotency-Key": "b-1"})
+        assert reused.status_code == 409
+        assert reused.json()["detail"]["case_id"] == made.json()["id"]
+        assert ledger_client.get("/v1/cases").json()["total"] == 1
+
     def test_the_same_id_number_twice_is_a_409_naming_the_existing_case(
         self, ledger_client: AppClient
     ) -> None:
