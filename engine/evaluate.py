@@ -19,9 +19,7 @@ from engine.parameters import region_chain
 from engine.policy import Policy
 from engine.profile import Profile
 from engine.reasons import Explainer
-from engine.result import (
-    EvaluationResult,
-)
+from engine.result import EvaluationResult
 from engine.rulesets import day_number, rule_name
 
 
