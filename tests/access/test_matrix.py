@@ -89,6 +89,9 @@ ROUTES: list[tuple[str, str, Any, dict[str, str], dict[str | None, int]]] = [
     ("GET", "/v1/audit", None, {}, _all(403, admin=200)),
     ("GET", "/v1/tokens", None, {}, _all(403, admin=200)),
     ("POST", "/v1/tokens", {"name": "新人", "role": "policy"}, {}, _all(403, admin=201)),
+    ("POST", "/v1/tokens/{token}/revoke", {}, {}, _all(403, admin=200)),
+    ("GET", "/docs", None, {}, {**_all(200), None: 200}),
+    ("GET", "/openapi.json", None, {}, {**_all(200), None: 200}),
 ]
 CASES = [
     pytest.param(i, who, id=f"{method} {path} as {who or 'nobody'}")
@@ -106,11 +109,13 @@ def _civil_referral(case: dict[str, Any]) -> str:
 def test_status_of_every_route_for_every_role(world: World, route: int, who: str | None) -> None:
     method, path, body, headers, expected = ROUTES[route]
     inside, outside = world.new_case(IN_REGION), world.new_case(OUT_OF_REGION)
+    victim = world.call("root", "POST", "/v1/tokens", json={"name": "待撤销", "role": "policy"})
     url = path.format(
         in_case=inside["id"],
         out_case=outside["id"],
         in_ref=_civil_referral(inside),
         out_ref=_civil_referral(outside),
+        token=victim.json()["id"],
     )
     kwargs: dict[str, Any] = {"headers": headers}
     if body is not None:
