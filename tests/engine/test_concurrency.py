@@ -52,7 +52,7 @@ def test_memory_stays_flat_over_50000_evaluations(evaluator: Evaluator, policy: 
         evaluator.decide(profile, DAY)
     gc.collect()
     grown = _rss_mb() - before
-    assert grown < 20, f"RSS grew {grown:.1f} MB over 50,000 evaluations"
+    assert grown < 5, f"RSS grew {grown:.1f} MB over 50,000 evaluations"  # measured: 0.07 MB
 
 
 @pytest.mark.slow
