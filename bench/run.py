@@ -31,7 +31,6 @@ from bench.baseline import Baseline
 from engine import Evaluator, load_policy
 from engine.kleene import evaluate
 from engine.parameters import region_chain
-from engine.rulesets import day_number
 from tests.profiles import profiles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,19 +58,7 @@ def in_process(count: int) -> list[dict[str, Any]]:
     valid = [Evaluator.validate(p) for p in batch]
     facts = [evaluator.facts_for(v, DAY) for v in valid]
     params = [policy.parameters.resolve_all(region_chain(v.region_code), DAY) for v in valid]
-    messages = [
-        {
-            "f": f,
-            "l": {
-                name: {value: value in f[name] for value in (fdef.values or {})}
-                for name, fdef in policy.catalog.facts.items()
-                if fdef.type == "list" and name in f
-            },
-            "p": {k: v for k, v in p.items() if v is not None and not isinstance(v, list)},
-            "c": {"day": day_number(DAY)},
-        }
-        for f, p in zip(facts, params, strict=True)
-    ]
+    messages = [evaluator.message_for(f, p, DAY) for f, p in zip(facts, params, strict=True)]
     baseline = Baseline(policy)
     # the baseline must compute what the engine computes, or its speed means nothing
     for f, p, v in zip(facts, params, valid, strict=True):

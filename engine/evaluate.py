@@ -131,17 +131,7 @@ class Evaluator:
         facts = self.facts_for(valid, as_of)
         chain = region_chain(valid.region_code)
         params = self.policy.parameters.resolve_all(chain, as_of)
-        message = {
-            "f": facts,
-            "l": {
-                name: {value: value in facts[name] for value in (fdef.values or {})}
-                for name, fdef in self.catalog.facts.items()
-                if fdef.type == "list" and name in facts
-            },
-            "p": {k: v for k, v in params.items() if v is not None and not isinstance(v, list)},
-            "c": {"day": day_number(as_of)},
-        }
-        fired = self.pipeline.decide(message)
+        fired = self.pipeline.decide(self.message_for(facts, params, as_of))
         env = self.env(facts, params, as_of)
         kleene: dict[str, Tri] = {}
         for name in self.classification_rules:
@@ -153,6 +143,22 @@ class Evaluator:
             if rule.choose_higher_when is not None:
                 kleene[f"H:{code}"] = evaluate(rule.choose_higher_when, env)
         return Decision(facts=facts, params=params, fired=fired, kleene=kleene)
+
+    def message_for(
+        self, facts: Mapping[str, Any], params: Mapping[str, Any], day: date
+    ) -> dict[str, Any]:
+        """The fact durable_rules is given: facts, list memberships as explicit true/false,
+        known scalar parameters, and the day."""
+        return {
+            "f": dict(facts),
+            "l": {
+                name: {value: value in facts[name] for value in (fdef.values or {})}
+                for name, fdef in self.catalog.facts.items()
+                if fdef.type == "list" and name in facts
+            },
+            "p": {k: v for k, v in params.items() if v is not None and not isinstance(v, list)},
+            "c": {"day": day_number(day)},
+        }
 
     def evaluate(
         self, profile: Mapping[str, Any] | Profile, as_of: date | None = None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.ledger.identity import mask_name
 from api.ledger.models import (
@@ -18,6 +20,8 @@ from api.ledger.models import (
     Referral,
     ReferralEvent,
 )
+
+T = TypeVar("T")
 
 
 def region_prefix(region: str) -> str:
@@ -120,6 +124,19 @@ def case_detail(session: Session, case: Case) -> dict[str, Any]:
     }
 
 
+def _page(
+    session: Session,
+    query: SelectOfScalar[T],
+    show: Callable[[T], dict[str, Any]],
+    page: int,
+    page_size: int,
+) -> dict[str, Any]:
+    """One page of an ordered query: its items as shown, the total, the page."""
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.offset((page - 1) * page_size).limit(page_size)).all()
+    return {"items": [show(r) for r in rows], "total": total, "page": page, "page_size": page_size}
+
+
 def list_cases(
     session: Session,
     *,
@@ -150,18 +167,8 @@ def list_cases(
         query = query.where(col(Case.next_review_due) <= review_due_on)
     if status:
         query = query.where(Case.status == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Case.created_at), col(Case.id))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return {
-        "items": [case_summary(c) for c in rows],
-        "total": total,
-        "page": page,
-        "page_size": page_size,
-    }
+    ordered = query.order_by(col(Case.created_at), col(Case.id))
+    return _page(session, ordered, case_summary, page, page_size)
 
 
 def due_for_review(
@@ -242,15 +249,5 @@ def list_referrals(
         query = query.where(col(Referral.region_code).startswith(region_prefix(region)))
     if status:
         query = query.where(Referral.status == status)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(col(Referral.created_at), col(Referral.id))
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return {
-        "items": [referral_out(r) for r in rows],
-        "total": total,
-        "page": page,
-        "page_size": page_size,
-    }
+    ordered = query.order_by(col(Referral.created_at), col(Referral.id))
+    return _page(session, ordered, referral_out, page, page_size)
