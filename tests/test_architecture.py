@@ -39,7 +39,6 @@ KNOWN_LONG = {
     "api/errors.py",
     "engine/expr.py",
     "engine/rulesets.py",
-    "ledger/cases.py",
 }
 
 

@@ -10,11 +10,10 @@ from sqlmodel import Session, col, select
 
 from api.access import in_region, region_filter, require, visible_case
 from api.auth import PrincipalDep
-from api.bodies import CaseCreate, CloseCase, ProfileUpdate, Reassess, parse
+from api.bodies import CaseCreate, CloseCase, ProfileUpdate, Reassess, if_match_version, parse
 from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
-    IfMatchRequiredError,
     InvalidRequestError,
     NotFoundError,
     ledger_responses,
@@ -195,22 +194,6 @@ def case(
     return payload
 
 
-def _version(if_match: str | None) -> int:
-    if if_match is None:
-        raise IfMatchRequiredError(
-            message(
-                "修改个案需要 If-Match 头（当前版本号）",
-                "Updating a case needs an If-Match header (its version)",
-            )
-        )
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidRequestError(
-            [FieldError("If-Match", "应为版本号（整数）", "must be the case version (an integer)")]
-        )
-    return int(text)
-
-
 @router.put(
     "/{case_id}/profile",
     responses=ledger_responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 500),
@@ -228,7 +211,8 @@ def update_profile(
     """更新画像（If-Match 版本）/ New profile version: codes gained, lost, changed."""
     require(principal, "caseworker", "admin")
     visible_case(principal, service.find_case(session, case_id))
-    version = _version(if_match)
+    version = if_match_version(if_match, required=True)
+    assert version is not None
     request = parse(ProfileUpdate, body)
     _check_region_of(principal, request.profile)
     outcome = service.update_profile(
