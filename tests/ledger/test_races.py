@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,15 +46,14 @@ def race_server(
         assert " 500 " not in server.log(), server.log()[-3000:]
 
 
-class _sqlite:
-    def __init__(self, folder: Path) -> None:
-        self.url = f"sqlite:///{folder}/ledger.db"
+@contextmanager
+def _sqlite(folder: Path) -> Iterator[str]:
+    yield f"sqlite:///{folder}/ledger.db"
 
-    def __enter__(self) -> str:
-        return self.url
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+def req(method: str, url: str, **kwargs: Any) -> Callable[[httpx.Client], httpx.Response]:
+    """One request to send later, on whichever client runs it."""
+    return lambda client: client.request(method, url, **kwargs)
 
 
 def together(server: Server, calls: list[Callable[[httpx.Client], httpx.Response]]) -> list[Any]:
@@ -93,16 +93,13 @@ def test_a_reassessment_racing_an_update_never_records_the_replaced_profile(
         for trial in range(TRIALS):
             case_id = new_case(http, BASE)["id"]
 
-            def put(c: httpx.Client, case_id: str = case_id) -> httpx.Response:
-                return c.put(
-                    f"/v1/cases/{case_id}/profile",
-                    json={"profile": VIOLENCE, "as_of": "2025-07-01"},
-                    headers={"If-Match": "1"},
-                )
-
-            def again(c: httpx.Client, case_id: str = case_id) -> httpx.Response:
-                return c.post(f"/v1/cases/{case_id}/reassess", json={"as_of": "2025-07-01"})
-
+            put = req(
+                "PUT",
+                f"/v1/cases/{case_id}/profile",
+                json={"profile": VIOLENCE, "as_of": "2025-07-01"},
+                headers={"If-Match": "1"},
+            )
+            again = req("POST", f"/v1/cases/{case_id}/reassess", json={"as_of": "2025-07-01"})
             answers = together(race_server, [put, again, again, again])
             assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
             detail = http.get(f"/v1/cases/{case_id}").json()
@@ -120,7 +117,7 @@ def test_a_reassessment_racing_an_update_never_records_the_replaced_profile(
 
 def test_of_eight_racing_referral_moves_exactly_one_wins(race_server: Server) -> None:
     """D2: eight concurrent transitions, alternately accepted and withdrawn."""
-    wrong = []
+    wrong: list[Any] = []
     with httpx.Client(base_url=race_server.base_url, timeout=60, headers=ADMIN) as http:
         for trial in range(TRIALS):
             made = new_case(http, BASE)
@@ -131,7 +128,7 @@ def test_of_eight_racing_referral_moves_exactly_one_wins(race_server: Server) ->
             # half the trials say which version they saw: the losers then get 412, not 409
             headers = {"If-Match": '"1"'} if trial % 2 else {}
             moves = [
-                lambda c, to=to: c.post(url, json={"to": to}, headers=headers)
+                req("POST", url, json={"to": to}, headers=headers)
                 for to in ["accepted", "withdrawn"] * 4
             ]
             codes = Counter(a.status_code for a in together(race_server, moves))
@@ -145,13 +142,11 @@ def test_of_eight_racing_referral_moves_exactly_one_wins(race_server: Server) ->
 
 def test_of_eight_racing_closes_exactly_one_wins(race_server: Server) -> None:
     """D2: eight concurrent closes of one case."""
-    wrong = []
+    wrong: list[Any] = []
     with httpx.Client(base_url=race_server.base_url, timeout=60, headers=ADMIN) as http:
         for trial in range(TRIALS):
             case_id = new_case(http, BASE)["id"]
-            close = [
-                lambda c: c.post(f"/v1/cases/{case_id}/close", json={"reason": "迁出本县"})
-            ] * 8
+            close = [req("POST", f"/v1/cases/{case_id}/close", json={"reason": "迁出本县"})] * 8
             codes = Counter(a.status_code for a in together(race_server, close))
             audited = http.get(f"/v1/audit?case_id={case_id}&action=case_closed").json()
             if codes != {200: 1, 409: 7} or audited["total"] != 1:
@@ -161,22 +156,18 @@ def test_of_eight_racing_closes_exactly_one_wins(race_server: Server) -> None:
 
 def test_racing_creates_with_one_key_or_one_id_are_replays_or_409s(race_server: Server) -> None:
     """D8: eight creates with the same Idempotency-Key; eight with the same ID number."""
-    wrong = []
+    wrong: list[Any] = []
     for trial in range(TRIALS):
         body = {"profile": BASE, "village": "光明村", "as_of": "2025-06-01"}
         key = {"Idempotency-Key": f"race-{trial}-{race_server.base_url}"}
-        same_key = [lambda c: c.post("/v1/cases", json=body, headers=key)] * 8
+        same_key = [req("POST", "/v1/cases", json=body, headers=key)] * 8
         answers = together(race_server, same_key)
         ids = {a.json().get("id") for a in answers}
         replays = sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers)
         if {a.status_code for a in answers} != {201} or len(ids) != 1 or replays != 7:
             wrong.append(("key", trial, [a.status_code for a in answers], replays))
         person = {**BASE, "id_number": id_number(100 + trial, born="19850505"), "name": "赵某"}
-        same_id = [
-            lambda c: c.post(
-                "/v1/cases", json={"profile": person, "village": "光明村", "as_of": "2025-06-01"}
-            )
-        ] * 8
+        same_id = [req("POST", "/v1/cases", json={**body, "profile": person})] * 8
         codes = Counter(a.status_code for a in together(race_server, same_id))
         if codes != {201: 1, 409: 7}:
             wrong.append(("id", trial, dict(codes)))
