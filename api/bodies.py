@@ -53,9 +53,16 @@ class Reassess(_Body):
 
 
 class CloseCase(_Body):
-    """POST /v1/cases/{id}/close."""
+    """POST /v1/cases/{id}/close: why (required), and an optional note."""
 
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
     note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ReopenCase(_Body):
+    """POST /v1/cases/{id}/reopen: why (required)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class TransitionRequest(_Body):

@@ -10,7 +10,15 @@ from sqlmodel import Session, col, select
 
 from api.access import in_region, region_filter, require, visible_case
 from api.auth import PrincipalDep
-from api.bodies import CaseCreate, CloseCase, ProfileUpdate, Reassess, if_match_version, parse
+from api.bodies import (
+    CaseCreate,
+    CloseCase,
+    ProfileUpdate,
+    Reassess,
+    ReopenCase,
+    if_match_version,
+    parse,
+)
 from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
@@ -230,7 +238,9 @@ def update_profile(
     return _created(outcome)
 
 
-@router.post("/{case_id}/reassess", responses=ledger_responses(400, 401, 403, 404, 413, 422, 500))
+@router.post(
+    "/{case_id}/reassess", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422, 500)
+)
 def reassess(
     case_id: str,
     body: JsonBody,
@@ -257,13 +267,31 @@ def reassess(
 def close(
     case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    """关闭个案（不删除）/ Close a case; it stays in the ledger, open referrals are withdrawn."""
+    """关闭个案（不删除，须说明理由）/ Close a case (a reason is required); it stays in the
+    ledger, open referrals are withdrawn, and it refuses changes (409) until reopened."""
     require(principal, "caseworker", "admin")
     visible_case(principal, service.find_case(session, case_id))
     request = parse(CloseCase, body)
-    closed = service.close_case(session, case_id=case_id, actor=principal.name, note=request.note)
+    closed = service.close_case(
+        session, case_id=case_id, actor=principal.name, reason=request.reason, note=request.note
+    )
     record(session, principal, "case_closed", case_id=case_id)
     return case_summary(closed)
+
+
+@router.post("/{case_id}/reopen", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422))
+def reopen(
+    case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """重新开启已关闭的个案（须说明理由）/ Reopen a closed case (a reason is required)."""
+    require(principal, "caseworker", "admin")
+    visible_case(principal, service.find_case(session, case_id))
+    request = parse(ReopenCase, body)
+    opened = service.reopen_case(
+        session, case_id=case_id, actor=principal.name, reason=request.reason
+    )
+    record(session, principal, "case_reopened", case_id=case_id)
+    return case_summary(opened)
 
 
 __all__ = ["referral_out", "router"]

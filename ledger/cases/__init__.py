@@ -12,7 +12,7 @@ from ledger.cases.assessing import (
     lock_case,
     stored_profile,
 )
-from ledger.cases.closing import close_case
+from ledger.cases.closing import close_case, reopen_case
 from ledger.cases.creating import create_case
 from ledger.cases.updating import reassess, update_profile
 
@@ -24,6 +24,7 @@ __all__ = [
     "find_case",
     "lock_case",
     "reassess",
+    "reopen_case",
     "stored_profile",
     "update_profile",
 ]

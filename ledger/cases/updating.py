@@ -20,6 +20,7 @@ from ledger.cases.assessing import (
     lock_case,
     stored_profile,
 )
+from ledger.cases.closing import refuse_if_closed
 from ledger.errors import DuplicateCase, VersionMismatch
 from ledger.identity import id_hash
 from ledger.models import Case, ProfileVersion, now
@@ -38,6 +39,7 @@ def update_profile(
 ) -> Outcome:
     """A new profile version and assessment; 412 unless `if_match` is the current version."""
     case = lock_case(session, case_id)
+    refuse_if_closed(session, case)
     if case.version != if_match:
         session.rollback()
         raise VersionMismatch(case.version)
@@ -92,6 +94,7 @@ def reassess(
 ) -> Outcome:
     """The six-monthly review: the current profile under the current policies."""
     case = lock_case(session, case_id)
+    refuse_if_closed(session, case)
     result = evaluator.evaluate(current_profile(session, case), as_of=as_of)
     before = latest_assessment(session, case.id).result
     case.updated_at = now()
