@@ -56,23 +56,39 @@ def req(method: str, url: str, **kwargs: Any) -> Callable[[httpx.Client], httpx.
     return lambda client: client.request(method, url, **kwargs)
 
 
-def together(server: Server, calls: list[Callable[[httpx.Client], httpx.Response]]) -> list[Any]:
-    """Run `calls` at the same instant, each on its own connection; their responses."""
-    barrier = threading.Barrier(len(calls))
-    clients = [httpx.Client(base_url=server.base_url, timeout=60, headers=ADMIN) for _ in calls]
-    for client in clients:  # connect first, so that the requests leave together
-        client.get("/healthz")
+class Racers:
+    """Eight clients of one server, each on its own kept-alive connection."""
 
-    def run(i: int) -> httpx.Response:
-        barrier.wait()
-        return calls[i](clients[i])
+    def __init__(self, server: Server) -> None:
+        self.clients = [
+            httpx.Client(base_url=server.base_url, timeout=60, headers=ADMIN) for _ in range(8)
+        ]
+        for client in self.clients:  # connect first, so that the requests leave together
+            client.get("/healthz")
+        self.pool = ThreadPoolExecutor(max_workers=8)
 
-    try:
-        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-            return list(pool.map(run, range(len(calls))))
-    finally:
-        for client in clients:
+    def together(self, calls: list[Callable[[httpx.Client], httpx.Response]]) -> list[Any]:
+        """Send `calls` at the same instant, one per client; their responses."""
+        barrier = threading.Barrier(len(calls))
+
+        def run(i: int) -> httpx.Response:
+            barrier.wait()
+            return calls[i](self.clients[i])
+
+        return list(self.pool.map(run, range(len(calls))))
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        for client in self.clients:
             client.close()
+
+
+@pytest.fixture(scope="module")
+def racers(race_server: Server) -> Iterator[Racers]:
+    """Eight clients of the module's server."""
+    racing = Racers(race_server)
+    yield racing
+    racing.close()
 
 
 def new_case(http: httpx.Client, profile: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +101,7 @@ def new_case(http: httpx.Client, profile: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_reassessment_racing_an_update_never_records_the_replaced_profile(
-    race_server: Server,
+    race_server: Server, racers: Racers
 ) -> None:
     """D1: one PUT (If-Match 1, now with ongoing violence) and three reassessments at once."""
     stale = []
@@ -100,7 +116,7 @@ def test_a_reassessment_racing_an_update_never_records_the_replaced_profile(
                 headers={"If-Match": "1"},
             )
             again = req("POST", f"/v1/cases/{case_id}/reassess", json={"as_of": "2025-07-01"})
-            answers = together(race_server, [put, again, again, again])
+            answers = racers.together([put, again, again, again])
             assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
             detail = http.get(f"/v1/cases/{case_id}").json()
             versions = [a["profile_version"] for a in detail["assessments"]]
@@ -115,7 +131,9 @@ def test_a_reassessment_racing_an_update_never_records_the_replaced_profile(
     assert stale == []
 
 
-def test_of_eight_racing_referral_moves_exactly_one_wins(race_server: Server) -> None:
+def test_of_eight_racing_referral_moves_exactly_one_wins(
+    race_server: Server, racers: Racers
+) -> None:
     """D2: eight concurrent transitions, alternately accepted and withdrawn."""
     wrong: list[Any] = []
     with httpx.Client(base_url=race_server.base_url, timeout=60, headers=ADMIN) as http:
@@ -131,7 +149,7 @@ def test_of_eight_racing_referral_moves_exactly_one_wins(race_server: Server) ->
                 req("POST", url, json={"to": to}, headers=headers)
                 for to in ["accepted", "withdrawn"] * 4
             ]
-            codes = Counter(a.status_code for a in together(race_server, moves))
+            codes = Counter(a.status_code for a in racers.together(moves))
             loser = 412 if headers else 409
             history = next(r for r in http.get(f"/v1/cases/{made['id']}").json()["referrals"]
                            if r["id"] == referral)["history"]  # fmt: skip
@@ -140,35 +158,37 @@ def test_of_eight_racing_referral_moves_exactly_one_wins(race_server: Server) ->
     assert wrong == []
 
 
-def test_of_eight_racing_closes_exactly_one_wins(race_server: Server) -> None:
+def test_of_eight_racing_closes_exactly_one_wins(race_server: Server, racers: Racers) -> None:
     """D2: eight concurrent closes of one case."""
     wrong: list[Any] = []
     with httpx.Client(base_url=race_server.base_url, timeout=60, headers=ADMIN) as http:
         for trial in range(TRIALS):
             case_id = new_case(http, BASE)["id"]
             close = [req("POST", f"/v1/cases/{case_id}/close", json={"reason": "迁出本县"})] * 8
-            codes = Counter(a.status_code for a in together(race_server, close))
+            codes = Counter(a.status_code for a in racers.together(close))
             audited = http.get(f"/v1/audit?case_id={case_id}&action=case_closed").json()
             if codes != {200: 1, 409: 7} or audited["total"] != 1:
                 wrong.append((trial, dict(codes), audited["total"]))
     assert wrong == []
 
 
-def test_racing_creates_with_one_key_or_one_id_are_replays_or_409s(race_server: Server) -> None:
+def test_racing_creates_with_one_key_or_one_id_are_replays_or_409s(
+    race_server: Server, racers: Racers
+) -> None:
     """D8: eight creates with the same Idempotency-Key; eight with the same ID number."""
     wrong: list[Any] = []
     for trial in range(TRIALS):
         body = {"profile": BASE, "village": "光明村", "as_of": "2025-06-01"}
         key = {"Idempotency-Key": f"race-{trial}-{race_server.base_url}"}
         same_key = [req("POST", "/v1/cases", json=body, headers=key)] * 8
-        answers = together(race_server, same_key)
+        answers = racers.together(same_key)
         ids = {a.json().get("id") for a in answers}
         replays = sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers)
         if {a.status_code for a in answers} != {201} or len(ids) != 1 or replays != 7:
             wrong.append(("key", trial, [a.status_code for a in answers], replays))
         person = {**BASE, "id_number": id_number(100 + trial, born="19850505"), "name": "赵某"}
         same_id = [req("POST", "/v1/cases", json={**body, "profile": person})] * 8
-        codes = Counter(a.status_code for a in together(race_server, same_id))
+        codes = Counter(a.status_code for a in racers.together(same_id))
         if codes != {201: 1, 409: 7}:
             wrong.append(("id", trial, dict(codes)))
     assert wrong == []
