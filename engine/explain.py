@@ -52,12 +52,15 @@ def not_applicable(asm: Assembler) -> list[NotApplicable]:
     def world(facts: Mapping[str, Any]) -> Any:
         return ev.env(facts, asm.d.params, day)
 
-    flips = would_apply(ev.catalog, the_reach, in_force, asm.d.facts, env, world)
-    out = []
+    flips = would_apply(
+        ev.catalog, the_reach, ev.code_rules, ev.expand, in_force, asm.d.facts, env, world
+    )
+    out: list[NotApplicable] = []
+    memo: dict[tuple[str, bool], str | None] = {}
     for code in asm.false_codes:
         rule, cdef = ev.code_rules[code], ev.catalog.codes[code]
         if rule.in_force(day):
-            reasons = ev.explainer.why(rule.when, env, deep=True)
+            reasons = ev.explainer.why(rule.when, env, deep=True, memo=memo)
         else:
             reasons = [not_in_force(rule, day)]
         out.append(

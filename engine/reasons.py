@@ -43,6 +43,7 @@ def short(label: str) -> str:
 class _How:
     deep: bool
     skip: frozenset[str]
+    memo: dict[tuple[str, bool], str | None]  # classification sentences, within one env
 
 
 class Explainer:
@@ -58,10 +59,17 @@ class Explainer:
         self.expand = expand
 
     def why(
-        self, node: Node, env: Env, *, deep: bool = False, skip: frozenset[str] = frozenset()
+        self,
+        node: Node,
+        env: Env,
+        *,
+        deep: bool = False,
+        skip: frozenset[str] = frozenset(),
+        memo: dict[tuple[str, bool], str | None] | None = None,
     ) -> list[str]:
-        """Sentences for a condition that is true (or false): the facts that made it so."""
-        return self._why(node, env, _How(deep, skip))
+        """Sentences for a condition that is true (or false): the facts that made it so.
+        `memo` may be shared by calls on the same environment with the same options."""
+        return self._why(node, env, _How(deep, skip, {} if memo is None else memo))
 
     def _why(self, node: Node, env: Env, how: _How) -> list[str]:
         value = evaluate(node, env)
@@ -77,6 +85,11 @@ class Explainer:
         return [] if inner is None else self._why(inner, env, how)
 
     def _derived(self, name: str, env: Env, value: bool, how: _How) -> str | None:
+        if (name, value) not in how.memo:
+            how.memo[name, value] = self._classification(name, env, value, how)
+        return how.memo[name, value]
+
+    def _classification(self, name: str, env: Env, value: bool, how: _How) -> str | None:
         if name in how.skip:
             return None
         cls = self.catalog.classifications[name]

@@ -24,8 +24,9 @@ from engine.expr import (
     Not,
     Or,
     Term,
+    references,
 )
-from engine.kleene import Env, term_value
+from engine.kleene import Env, evaluate, term_value
 from engine.rules import Rule
 
 # Facts a caseworker cannot "change" to make a code apply.
@@ -108,6 +109,45 @@ def reach(
     return result
 
 
+Flippers = frozenset[str] | None  # None: no single fact is needed (the value is already there)
+
+
+def flippers(
+    node: Node,
+    env: Env,
+    target: bool,
+    expand: Callable[[str, str], Node | None],
+    memo: dict[tuple[str, bool], Flippers],
+) -> Flippers:
+    """The facts one of which, changed alone, might give `node` the value `target`: a fast
+    over-approximation that spares trying every fact (the trial decides)."""
+    value = evaluate(node, env)
+    if value is target:
+        return None
+    if isinstance(node, Not):
+        return flippers(node.operand, env, not target, expand, memo)
+    if isinstance(node, And | Or):
+        every = isinstance(node, And) == target  # every operand must reach the target
+        found: Flippers = None if every else frozenset()
+        for operand in node.operands:
+            part = flippers(operand, env, target, expand, memo)
+            if every:
+                found = part if found is None else (found if part is None else found & part)
+            elif part is None:
+                return None
+            else:
+                found = found | part  # type: ignore[operator]
+        return found
+    if isinstance(node, Derived | Emitted):
+        key = (f"d:{node.name}" if isinstance(node, Derived) else f"c:{node.code}", target)
+        if key not in memo:
+            memo[key] = frozenset()  # a cycle cannot help
+            inner = expand("d", node.name) if isinstance(node, Derived) else expand("c", node.code)
+            memo[key] = frozenset() if inner is None else flippers(inner, env, target, expand, memo)
+        return memo[key]
+    return frozenset(references(node)[0])
+
+
 def _numbers(
     fact: str, fdef: FactDef, current: Any, compares: Iterable[Compare], env: Env
 ) -> list[Any]:
@@ -117,7 +157,8 @@ def _numbers(
         other = node.right if isinstance(node.left, Fact) and node.left.name == fact else node.left
         value = term_value(other, env)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            bounds.update({value - 1, value, value + 1})
+            value = round(value, 2)  # 0.7 × 7000 is 4900, not 4900.000000000001
+            bounds.update({round(value - 1, 2), value, round(value + 1, 2)})
     low = fdef.min if fdef.min is not None else float("-inf")
     values = sorted(b for b in bounds if b >= low and b != current)
     if isinstance(current, int | float):
@@ -147,6 +188,8 @@ def candidates(
 def would_apply(
     catalog: Catalog,
     the_reach: Reach,
+    code_rules: Mapping[str, Rule],
+    expand: Callable[[str, str], Node | None],
     false_codes: list[str],
     facts: Mapping[str, Any],
     env: Env,
@@ -155,8 +198,10 @@ def would_apply(
     """For each false code, every (fact, value) that on its own makes its condition true:
     every flipping value of a boolean, choice or list fact, the nearest of a number fact."""
     wanted: dict[str, list[str]] = {}
+    memo: dict[tuple[str, bool], Flippers] = {}
     for code in false_codes:
-        for fact in the_reach.facts[code]:
+        could = flippers(code_rules[code].when, env, True, expand, memo)
+        for fact in the_reach.facts[code] if could is None else could & the_reach.facts[code]:
             if fact not in _NOT_SUGGESTED:
                 wanted.setdefault(fact, []).append(code)
     out: dict[str, list[tuple[str, Any]]] = {code: [] for code in false_codes}

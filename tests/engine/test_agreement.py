@@ -1,8 +1,11 @@
 """durable_rules decides; the three-valued evaluator must find exactly what it fired.
 
 Every compiled rule (each classification, each code, each status condition) is compared on
-10,000 generated profiles covering every fact, unknowns included, in several regions and
-on dates either side of the document, and on every scenario of features/.
+10,000 generated profiles covering every fact and value (乡政府驻地, 防止返贫监测对象, a region
+that lists divorce for legal aid…), unknowns included, in several regions and on dates either
+side of the document, and on every scenario of features/. Outside the programme, durable_rules
+decides again on her profile with the left-behind condition set aside (engine/outside.py): that
+decision is compared too, and 10,000 profiles are evaluated in full with `"explain": "all"`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import date
 
 import pytest
 
-from engine import Evaluator, Policy
+from engine import Evaluator, Policy, outside
 from tests.profiles import random_profile
 
 DATES = [date(2016, 6, 1), date(2025, 3, 26), date(2025, 3, 27), date(2025, 6, 1), date(2026, 2, 1)]
@@ -24,18 +27,55 @@ def test_durable_rules_and_the_evaluator_agree_on_10000_generated_profiles(
 ) -> None:
     rng = random.Random(20250327)
     outcomes: dict[str, set[bool | None]] = {}
+    seen: set[str] = set()
     for _ in range(10_000):
         profile = random_profile(rng, policy)
-        decision = evaluator.decide(profile, rng.choice(DATES))
+        day = rng.choice(DATES)
+        decision = evaluator.decide(profile, day)
         assert decision.disagreements() == [], profile
         for name, value in decision.kleene.items():
             outcomes.setdefault(name, set()).add(value)
+        valid = evaluator.validate(profile)
+        if outside.applies(valid, decision.durable_value("D", outside.LEFT_BEHIND)):
+            beyond = evaluator.decide(outside.as_left_behind(valid, decision.params), day)
+            forced = evaluator.env(
+                decision.facts, decision.params, day, {outside.LEFT_BEHIND: True}
+            )
+            durable = {c: beyond.durable_value("C", c) for c in evaluator.code_rules}
+            assert beyond.disagreements() == [], profile
+            assert outside.disagreements(evaluator.code_rules, durable, forced) == [], profile
+            seen.add("outside")
+        seen.add(f"residence_area={profile.get('residence_area')}")
+        if profile.get("anti_poverty_monitoring_target"):
+            seen.add("anti_poverty_monitoring_target")
+        if decision.params.get("legal_aid_scope_includes_divorce"):
+            seen.add("divorce in scope")
+    assert {
+        "outside",
+        "residence_area=xiang_seat",
+        "anti_poverty_monitoring_target",
+        "divorce in scope",
+    } <= seen
     # the generator really exercised the rules: every condition was seen true and false,
     # and every one that can be unknown was seen unknown
     never_true = sorted(n for n, seen in outcomes.items() if True not in seen)
     never_false = sorted(n for n, seen in outcomes.items() if False not in seen)
     assert never_true == [], never_true
     assert never_false == [], never_false
+
+
+@pytest.mark.slow
+def test_full_evaluations_with_explain_all_agree_on_10000_generated_profiles(
+    evaluator: Evaluator, policy: Policy
+) -> None:
+    """`evaluate` raises RulesRuntimeError on any disagreement, in the programme or outside."""
+    rng = random.Random(20251201)
+    explained = beyond = 0
+    for _ in range(10_000):
+        result = evaluator.evaluate(random_profile(rng, policy), rng.choice(DATES), explain="all")
+        explained += bool(getattr(result, "not_applicable", None))
+        beyond += bool(result.outside_programme)
+    assert explained > 5_000 and beyond > 1_000, (explained, beyond)
 
 
 def test_agreement_holds_with_everything_unknown(evaluator: Evaluator) -> None:
