@@ -27,7 +27,7 @@ BASE: dict[str, Any] = {
     "legal_matter_types": ["maintenance_support"],
     "has_fixed_living_source": False,
 }
-WOMEN = {
+WOMEN: dict[str, dict[str, Any]] = {
     "divorced": {"marital_status": "divorced", "residence_area": "village"},
     "widowed": {"marital_status": "widowed", "residence_area": "village"},
     "urban": {
