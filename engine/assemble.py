@@ -25,11 +25,10 @@ from engine.result import (
     Status,
 )
 from engine.rules import Rule
+from engine.vocabulary import LEFT_BEHIND
 
 if TYPE_CHECKING:
     from engine.evaluate import Decision, Evaluator
-
-LEFT_BEHIND = "is_rural_left_behind_woman"
 
 
 class Assembler:
