@@ -1,4 +1,4 @@
-"""Assembling the SPEC.md §3 result from what durable_rules decided: statuses, ordering,
+"""Assembling the docs/contract.md §3 result from what durable_rules decided: statuses, ordering,
 reasons, missing facts, questions, reviews, referrals."""
 
 from __future__ import annotations

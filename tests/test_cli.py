@@ -1,4 +1,4 @@
-"""`guanai evaluate` prints SPEC.md §3 JSON; bad input exits 2 naming the field."""
+"""`guanai evaluate` prints docs/contract.md §3 JSON; bad input exits 2 naming the field."""
 
 from __future__ import annotations
 
