@@ -64,7 +64,7 @@ def evaluate(
     ] = None,
     policies: PoliciesOption = None,
 ) -> None:
-    """评估一份画像，输出 docs/contract.md §3 的 JSON / Evaluate one profile and print the result JSON."""
+    """评估一份画像，输出结果 JSON（契约 §3）/ Evaluate one profile, print the result."""
     day = date.today()
     if as_of is not None:
         try:

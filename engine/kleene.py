@@ -35,7 +35,7 @@ class Env:
     """What a condition is evaluated against: facts, parameters and named sub-conditions.
 
     `derived` and `emitted` look up the value of a classification or code condition; the
-    evaluator supplies them (memoised, and overridable for the two-world check of docs/contract.md §2).
+    evaluator supplies them (memoised, and overridable for the two-world check, contract §2).
     """
 
     facts: Mapping[str, Any]
