@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from engine import outside
 from engine.assemble import Assembler
 from engine.durable import DurablePipeline
 from engine.errors import ProfileError, RulesRuntimeError
@@ -21,6 +22,9 @@ from engine.profile import Profile
 from engine.reasons import Explainer
 from engine.result import EvaluationResult
 from engine.rulesets import day_number, rule_name
+from engine.vocabulary import LEFT_BEHIND
+
+Explain = Literal["applicable", "all"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class Evaluator:
         self.pipeline = DurablePipeline(
             self.classification_rules, self.code_rules, label=policy.version[7:19]
         )
-        self.explainer = Explainer(self.catalog)
+        self.explainer = Explainer(self.catalog, self.expand)
         self.code_order = {code: i for i, code in enumerate(self.catalog.codes)}
         self.fact_order = {fact: i for i, fact in enumerate(self.catalog.facts)}
         self.closed = False
@@ -161,18 +165,29 @@ class Evaluator:
         }
 
     def evaluate(
-        self, profile: Mapping[str, Any] | Profile, as_of: date | None = None
+        self,
+        profile: Mapping[str, Any] | Profile,
+        as_of: date | None = None,
+        explain: Explain = "applicable",
     ) -> EvaluationResult:
-        """The full docs/contract.md §3 result for a profile on a date (default today)."""
+        """The full docs/contract.md §3 result for a profile on a date (default today); with
+        `explain="all"` also why not (§3a)."""
         day = as_of or date.today()
         valid = self.validate(profile)
         decision = self.decide(valid, day)
         problems = decision.disagreements()
+        beyond = None
+        if outside.applies(valid, decision.durable_value("D", LEFT_BEHIND)):
+            beyond = self.decide(outside.as_left_behind(valid, decision.params), day)
+            forced = self.env(decision.facts, decision.params, day, {LEFT_BEHIND: True})
+            durable = {c: beyond.durable_value("C", c) for c in self.code_rules}
+            problems += beyond.disagreements()
+            problems += outside.disagreements(self.code_rules, durable, forced)
         if problems:
             raise RulesRuntimeError(
                 "durable_rules and the evaluator disagree: " + "; ".join(problems)
             )
-        return Assembler(self, valid, day, decision).build()
+        return Assembler(self, valid, day, decision, beyond, explain == "all").build()
 
     def expand(self, kind: str, name: str) -> Node | None:
         """The condition behind a classification ("d") or a code ("c")."""
