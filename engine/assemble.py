@@ -27,7 +27,7 @@ from engine.result import (
 from engine.rules import Rule
 
 if TYPE_CHECKING:
-    from engine.evaluate import Decision, Evaluator
+    from engine.decision import Decision, Engine
 
 LEFT_BEHIND = "is_rural_left_behind_woman"
 
@@ -35,10 +35,10 @@ LEFT_BEHIND = "is_rural_left_behind_woman"
 class Assembler:
     """Assembles one EvaluationResult from a Decision."""
 
-    def __init__(self, ev: Evaluator, profile: Profile, day: date, decision: Decision) -> None:
+    def __init__(self, ev: Engine, profile: Profile, day: date, decision: Decision) -> None:
         self.ev, self.profile, self.day, self.d = ev, profile, day, decision
         self.catalog = ev.catalog
-        self.env = ev.env(decision.facts, decision.params, day)
+        self.env = decision.env or ev.env(decision.facts, decision.params, day)
         self.missing_params: list[str] = []
         self.questions: dict[str, list[str]] = {}
 

@@ -52,17 +52,14 @@ class DurableRuleset:
         self.name = f"guanai_{next(self._names)}_{label}"
         self.settles = network.settles
         self.reads = network.reads
+        self.keys = tuple(r.key for r in network.reads)
         self._handle = _engine.create_ruleset(self.name, orjson.dumps(network.definition).decode())
         self.live.add(self.name)
 
-    def message(self, sections: Mapping[str, Mapping[str, Any]], sid: str) -> str:
+    def message(self, flat: Mapping[str, Any], sid: str) -> str:
         """The fact for this ruleset: only the fields its tests read, serialised once."""
-        fact: dict[str, Any] = {"t": "profile", "sid": sid, "id": "p"}
-        for group, names in self.reads:
-            source = sections[group]
-            part = {n: source[n] for n in names if n in source}
-            if part:
-                fact[group] = part
+        fact = {"t": "profile", "sid": sid, "id": "p"}
+        fact.update({k: flat[k] for k in self.keys if k in flat})
         return orjson.dumps(fact).decode()
 
     def run(self, message: str, sid: str) -> set[str]:
@@ -109,15 +106,15 @@ class DurablePipeline:
         self.strata = [
             [DurableRuleset(n, label) for n in stratum] for stratum in pack(self.decisions)
         ]
-        # per stratum, what it forwards: (section, name, TRUE rule name, FALSE rule name)
-        self.forwards = [
-            [
-                ("d" if d.kind == "D" else "e", d.target, *self._names_of(d.kind, d.target))
-                for d in self.decisions
-                if d.stratum == s and d.kind in "DC"
-            ]
-            for s in range(len(self.strata))
-        ]
+        reads = {r.key: r for stratum in self.strata for rs in stratum for r in rs.reads}
+        self.inputs = [r for r in reads.values() if r.group not in "de"]
+        forwarded = {(r.group, r.name): r.key for r in reads.values() if r.group in "de"}
+        # per stratum, what later strata read of it: (short key, TRUE rule, FALSE rule)
+        self.forwards: list[list[tuple[str, str, str]]] = [[] for _ in self.strata]
+        for d in self.decisions:
+            key = forwarded.get(({"D": "d", "C": "e"}.get(d.kind, ""), d.target))
+            if key is not None:
+                self.forwards[d.stratum].append((key, *self._names_of(d.kind, d.target)))
         self._sids: queue.Queue[str] = queue.Queue()
         for i in range(pool_size):
             self._sids.put(str(i))
@@ -137,17 +134,21 @@ class DurablePipeline:
         sid = self._sids.get()
         try:
             fired: set[str] = {CATCH_ALL}
-            sections: dict[str, Mapping[str, Any]] = {"d": {}, "e": {}, **fact}
-            forward: dict[str, dict[str, bool]] = {"d": {}, "e": {}}
-            sections.update(forward)
+            flat: dict[str, Any] = {}
+            for read in self.inputs:
+                value = fact[read.group].get(read.name) if read.group in fact else None
+                if read.value is not None and value is not None:
+                    value = value.get(read.value)
+                if value is not None:
+                    flat[read.key] = value
             for rulesets, forwards in zip(self.strata, self.forwards, strict=True):
                 for ruleset in rulesets:
-                    fired |= ruleset.run(ruleset.message(sections, sid), sid)
-                for key, name, true, false in forwards:
+                    fired |= ruleset.run(ruleset.message(flat, sid), sid)
+                for key, true, false in forwards:
                     if true in fired:
-                        forward[key][name] = True
+                        flat[key] = True
                     elif false in fired:
-                        forward[key][name] = False
+                        flat[key] = False
             return frozenset(fired)
         finally:
             self._sids.put(sid)

@@ -11,7 +11,6 @@ durable_rules' fixed stack (see engine/durable.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +28,47 @@ class Network:
 
     definition: dict[str, Any]
     settles: dict[str, tuple[str, ...]]  # rule name → decision names (`C:CODE:F`…)
-    reads: tuple[tuple[str, tuple[str, ...]], ...]  # (section, field names) asserted
+    reads: tuple[Read, ...]  # what is asserted, under which key
+
+
+@dataclass(frozen=True)
+class Read:
+    """One asserted field: its short key, its section, its name (and list value)."""
+
+    key: str
+    group: str
+    name: str
+    value: str | None = None
+
+
+class Keys:
+    """Short flat keys for dotted field paths, shared by a pipeline's rulesets."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, Read] = {}
+
+    def read(self, path: str) -> Read:
+        if path not in self.by_path:
+            group, name, *value = path.split(".")
+            if group not in GROUPS or len(value) != (group == "l"):
+                raise ValueError(f"a test reads {path!r}, outside the fact's sections")
+            count = sum(r.group == group for r in self.by_path.values())
+            self.by_path[path] = Read(f"{group}{count}", group, name, *value)
+        return self.by_path[path]
+
+    def rename(self, test: Any) -> Any:
+        """An atom's test with every field path replaced by its short key."""
+        if not isinstance(test, dict):
+            return test
+        out = {}
+        for key, value in test.items():
+            if key == "$m":
+                out[key] = self.read(str(value)).key
+            elif key.startswith("$"):
+                out[key] = self.rename(value)
+            else:
+                out[self.read(key).key] = self.rename(value)
+        return out
 
 
 class _Trie:
@@ -54,48 +93,41 @@ class _Trie:
         return 1 + bound(self.root)
 
 
-def _paths(test: Any, into: set[str]) -> None:
+def _network(rules: dict[tuple[Atom, ...], list[str]], keys: Keys) -> Network:
+    definition: dict[str, Any] = {}
+    settles: dict[str, tuple[str, ...]] = {}
+    reads: dict[str, Read] = {}
+    for index, (chain, names) in enumerate(rules.items()):
+        tests = [json.loads(PROFILE)]
+        tests += [keys.rename(json.loads(atom)) for atom in chain]
+        definition[f"r{index}"] = {"all": [{"m": {"$and": tests}}]}
+        settles[f"r{index}"] = tuple(names)
+        for atom in chain:
+            for path in _paths(json.loads(atom)):
+                read = keys.read(path)
+                reads[read.key] = read
+    definition[CATCH_ALL] = {"all": [{"m": json.loads(PROFILE)}]}
+    settles[CATCH_ALL] = (CATCH_ALL,)
+    return Network(definition, settles, tuple(reads[k] for k in sorted(reads)))
+
+
+def _paths(test: Any) -> list[str]:
     """The dotted field paths an atom reads, `$m` references on its right side included."""
+    out: list[str] = []
     if isinstance(test, dict):
         for key, value in test.items():
             if key == "$m":
-                into.add(str(value))
+                out.append(str(value))
             elif not key.startswith("$"):
-                into.add(key)
-                _paths(value, into)
-            else:
-                _paths(value, into)
-
-
-def _reads(atoms: Iterable[Atom]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    paths: set[str] = set()
-    for atom in atoms:
-        _paths(json.loads(atom), paths)
-    by_group: dict[str, set[str]] = {}
-    for path in paths:
-        group, name = path.split(".")[:2]  # `l.fact.value` is read as the whole `l.fact`
-        by_group.setdefault(group, set()).add(name)
-    unknown = set(by_group) - set(GROUPS)
-    if unknown:
-        raise ValueError(f"tests read unknown sections {sorted(unknown)}")
-    return tuple((g, tuple(sorted(by_group[g]))) for g in GROUPS if g in by_group)
-
-
-def _network(rules: dict[tuple[Atom, ...], list[str]]) -> Network:
-    definition: dict[str, Any] = {}
-    settles: dict[str, tuple[str, ...]] = {}
-    for index, (chain, names) in enumerate(rules.items()):
-        tests = [json.loads(a) for a in (PROFILE, *chain)]
-        definition[f"r{index}"] = {"all": [{"m": {"$and": tests}}]}
-        settles[f"r{index}"] = tuple(names)
-    definition[CATCH_ALL] = {"all": [{"m": json.loads(PROFILE)}]}
-    settles[CATCH_ALL] = (CATCH_ALL,)
-    return Network(definition, settles, _reads(a for chain in rules for a in chain))
+                out.append(key)
+            out += _paths(value)
+    return out
 
 
 def pack(decisions: list[Decision]) -> list[list[Network]]:
     """The rulesets of each stratum; no ruleset can overflow durable_rules' stack."""
     strata: list[list[Network]] = []
+    keys = Keys()
     for level in range(max(d.stratum for d in decisions) + 1):
         # one rule per distinct term, settling every decision that has the term
         terms: dict[frozenset[Atom], list[str]] = {}
@@ -108,21 +140,21 @@ def pack(decisions: list[Decision]) -> list[list[Network]]:
                         )
         # the most common tests go first in every chain, so chains share their prefixes
         frequency: dict[Atom, int] = {}
-        for term in terms:
-            for atom in term:
+        for pooled in terms:
+            for atom in pooled:
                 frequency[atom] = frequency.get(atom, 0) + 1
         networks: list[Network] = []
         current: dict[tuple[Atom, ...], list[str]] = {}
         trie = _Trie()
-        for term, names in terms.items():
-            chain = tuple(sorted(term, key=lambda a: (-frequency[a], a)))
+        for atoms, names in terms.items():
+            chain = tuple(sorted(atoms, key=lambda a: (-frequency[a], a)))
             trie.add(chain)
             if current and trie.stack_bound() > STACK_BUDGET:
-                networks.append(_network(current))
+                networks.append(_network(current, keys))
                 current, trie = {}, _Trie()
                 trie.add(chain)
             current[chain] = names
         if current or not networks:
-            networks.append(_network(current))
+            networks.append(_network(current, keys))
         strata.append(networks)
     return strata
