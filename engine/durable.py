@@ -50,6 +50,7 @@ class DurableRuleset:
 
     def __init__(self, network: Network, label: str) -> None:
         self.name = f"guanai_{next(self._names)}_{label}"
+        self.network = network
         self.settles = network.settles
         self.reads = network.reads
         self.keys = tuple(r.key for r in network.reads)
@@ -128,19 +129,24 @@ class DurablePipeline:
     def _names_of(kind: str, target: str) -> tuple[str, str]:
         return rule_name(kind, target, True), rule_name(kind, target, False)
 
+    def flatten(self, fact: Mapping[str, Any]) -> dict[str, Any]:
+        """The known inputs (sections f, l, p, c) under their short keys."""
+        flat: dict[str, Any] = {}
+        for read in self.inputs:
+            value = fact[read.group].get(read.name) if read.group in fact else None
+            if read.value is not None and value is not None:
+                value = value.get(read.value)
+            if value is not None:
+                flat[read.key] = value
+        return flat
+
     def decide(self, fact: Mapping[str, Any]) -> frozenset[str]:
         """Run every stratum on a profile fact (sections f, l, p, c); the names
         (`C:CODE:T`…) of what fired."""
         sid = self._sids.get()
         try:
             fired: set[str] = {CATCH_ALL}
-            flat: dict[str, Any] = {}
-            for read in self.inputs:
-                value = fact[read.group].get(read.name) if read.group in fact else None
-                if read.value is not None and value is not None:
-                    value = value.get(read.value)
-                if value is not None:
-                    flat[read.key] = value
+            flat = self.flatten(fact)
             for rulesets, forwards in zip(self.strata, self.forwards, strict=True):
                 for ruleset in rulesets:
                     fired |= ruleset.run(ruleset.message(flat, sid), sid)
