@@ -17,12 +17,12 @@ from fastapi import FastAPI
 
 from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
-from api.ledger.db import Ledger
-from api.ledger.identity import load_or_create_secret
-from api.ledger.tokens import Issued, ensure_first_admin, ensure_token
 from api.routes import admin, cases, catalog, eligibility, health, ledger, policies, referrals
 from api.settings import Settings
 from engine import PolicyError
+from ledger.db import Ledger
+from ledger.identity import load_or_create_secret
+from ledger.tokens import Issued, ensure_first_admin, ensure_token
 
 DESCRIPTION = """\
 农村留守妇女困难群体精准关爱帮扶（民发〔2025〕7号）资格评估与转介服务。

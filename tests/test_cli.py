@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from tests.conftest import REGIONS
 
 PROFILE = {

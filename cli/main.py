@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from api.cli_ledger import app as ledger_app
-from api.cli_options import PoliciesOption, env_policy_paths
-from api.cli_tokens import app as tokens_app
+from cli.ledger import app as ledger_app
+from cli.options import PoliciesOption, env_policy_paths
+from cli.tokens import app as tokens_app
 from engine import Evaluator, PolicyError, ProfileError, load_policy
 
 if TYPE_CHECKING:  # the ledger commands import the database stack only when they run

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 from sqlmodel import Session, col, select
 
-from api.ledger.identity import mask_name
-from api.ledger.models import Case, CaseClassification, CaseCode, Referral
-from api.ledger.queries import region_prefix
-from api.ledger.referrals import STATUS_ZH
 from engine import Policy
+from ledger.identity import mask_name
+from ledger.models import Case, CaseClassification, CaseCode, Referral
+from ledger.queries import region_prefix
+from ledger.referrals import STATUS_ZH
 
 HEADERS = [
     "个案编号",
