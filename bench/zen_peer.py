@@ -8,6 +8,7 @@ reading what earlier ones decided. The bench checks it decides what the baseline
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -77,7 +78,7 @@ class ZenPeer:
         nodes.append(_node("out", "outputNode"))
         edges = [
             {"id": f"e{i}", "sourceId": a["id"], "targetId": b["id"], "type": "edge"}
-            for i, (a, b) in enumerate(zip(nodes, nodes[1:], strict=False))
+            for i, (a, b) in enumerate(itertools.pairwise(nodes))
         ]
         self.decision = zen.ZenEngine().create_decision(
             json.dumps({"nodes": nodes, "edges": edges})
