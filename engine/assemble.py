@@ -1,4 +1,4 @@
-"""Assembling the SPEC.md §3 result from what durable_rules decided: statuses, ordering,
+"""Assembling the docs/contract.md §3 result from what durable_rules decided: statuses, ordering,
 reasons, missing facts, questions, reviews, referrals."""
 
 from __future__ import annotations
@@ -28,11 +28,10 @@ from engine.result import (
     Status,
 )
 from engine.rules import Rule
+from engine.vocabulary import LEFT_BEHIND
 
 if TYPE_CHECKING:
-    from engine.evaluate import Decision, Evaluator
-
-LEFT_BEHIND = op.LEFT_BEHIND
+    from engine.decision import Decision, Engine
 
 
 class Assembler:
@@ -41,7 +40,7 @@ class Assembler:
 
     def __init__(
         self,
-        ev: Evaluator,
+        ev: Engine,
         profile: Profile,
         day: date,
         decision: Decision,
@@ -51,7 +50,7 @@ class Assembler:
         self.ev, self.profile, self.day, self.d = ev, profile, day, decision
         self.outside, self.explain = outside, explain
         self.catalog = ev.catalog
-        self.env = ev.env(decision.facts, decision.params, day)
+        self.env = decision.env or ev.env(decision.facts, decision.params, day)
         self.missing_params: list[str] = []
         self.questions: dict[str, list[str]] = {}
         self.false_codes: list[str] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -11,6 +10,7 @@ from pydantic import ValidationError
 
 from engine import outside
 from engine.assemble import Assembler
+from engine.decision import Decision
 from engine.durable import DurablePipeline
 from engine.errors import ProfileError, RulesRuntimeError
 from engine.expr import Node, Tri
@@ -21,38 +21,10 @@ from engine.policy import Policy
 from engine.profile import Profile
 from engine.reasons import Explainer
 from engine.result import EvaluationResult
-from engine.rulesets import day_number, rule_name
+from engine.rulesets import day_number
+from engine.vocabulary import LEFT_BEHIND
 
 Explain = Literal["applicable", "all"]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What durable_rules fired and what the three-valued evaluator found, for one profile."""
-
-    facts: dict[str, Any]
-    params: dict[str, Any]
-    fired: frozenset[str]
-    kleene: dict[str, Tri]
-
-    def durable_value(self, kind: str, target: str) -> Tri:
-        """TRUE, FALSE or unknown as durable_rules decided it."""
-        if rule_name(kind, target, True) in self.fired:
-            return True
-        if rule_name(kind, target, False) in self.fired:
-            return False
-        return None
-
-    def disagreements(self) -> list[str]:
-        """Every compiled rule on which durable_rules and the evaluator differ."""
-        out = []
-        for name, expected in self.kleene.items():
-            kind, target = name.split(":")
-            got = self.durable_value(kind, target)
-            both = {rule_name(kind, target, True), rule_name(kind, target, False)} <= self.fired
-            if got is not expected or both:
-                out.append(f"{name}: durable={got} evaluator={expected}")
-        return out
 
 
 class Evaluator:
@@ -89,7 +61,7 @@ class Evaluator:
             raise ProfileError(field_errors(exc)) from exc
 
     def facts_for(self, profile: Profile, day: date) -> dict[str, Any]:
-        """Known facts with the absent-fact conventions applied (SPEC.md §1)."""
+        """Known facts with the absent-fact conventions applied (docs/contract.md §1)."""
         known = profile.facts(day)
         facts: dict[str, Any] = {}
         for name, fdef in self.catalog.facts.items():
@@ -145,7 +117,7 @@ class Evaluator:
                 kleene[f"E:{code}"] = evaluate(rule.eligible_when, env)
             if rule.choose_higher_when is not None:
                 kleene[f"H:{code}"] = evaluate(rule.choose_higher_when, env)
-        return Decision(facts=facts, params=params, fired=fired, kleene=kleene)
+        return Decision(facts=facts, params=params, fired=fired, kleene=kleene, env=env)
 
     def message_for(
         self, facts: Mapping[str, Any], params: Mapping[str, Any], day: date
@@ -169,16 +141,16 @@ class Evaluator:
         as_of: date | None = None,
         explain: Explain = "applicable",
     ) -> EvaluationResult:
-        """The full SPEC.md §3 result for a profile on a date (default today); with
+        """The full docs/contract.md §3 result for a profile on a date (default today); with
         `explain="all"` also why not (§3a)."""
         day = as_of or date.today()
         valid = self.validate(profile)
         decision = self.decide(valid, day)
         problems = decision.disagreements()
         beyond = None
-        if outside.applies(valid, decision.durable_value("D", outside.LEFT_BEHIND)):
+        if outside.applies(valid, decision.durable_value("D", LEFT_BEHIND)):
             beyond = self.decide(outside.as_left_behind(valid, decision.params), day)
-            forced = self.env(decision.facts, decision.params, day, {outside.LEFT_BEHIND: True})
+            forced = self.env(decision.facts, decision.params, day, {LEFT_BEHIND: True})
             durable = {c: beyond.durable_value("C", c) for c in self.code_rules}
             problems += beyond.disagreements()
             problems += outside.disagreements(self.code_rules, durable, forced)

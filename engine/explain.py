@@ -1,17 +1,33 @@
-"""`"explain": "all"` (SPEC.md §3a): `classification_reasons` and `not_applicable`."""
+"""`"explain": "all"` (docs/contract.md §3a): `classification_reasons` and `not_applicable`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import Any, Protocol
 
-from engine.expr import Derived, Tri
+from engine.decision import Decision, Engine
+from engine.expr import Derived, Node, Tri
+from engine.kleene import Env, Gaps
 from engine.reasons import UNPROVIDED, short
-from engine.result import ClassificationReason, FactValue, Name, NotApplicable
+from engine.result import CitationOut, ClassificationReason, FactValue, Name, NotApplicable
+from engine.rules import Rule
 from engine.whynot import not_in_force, reach, would_apply
 
-if TYPE_CHECKING:
-    from engine.assemble import Assembler
+
+class Assembler(Protocol):
+    """What the explanation reads of the result being assembled (engine/assemble.py)."""
+
+    ev: Engine
+    d: Decision
+    day: date
+    env: Env
+    world_env: Env
+    false_codes: list[str]
+
+    def gaps(self, node: Node, env: Env | None = None) -> Gaps: ...
+
+    def citations(self, rule: Rule) -> list[CitationOut]: ...
 
 
 def classification_reasons(

@@ -1,4 +1,4 @@
-"""Beyond the programme (SPEC.md §3a `outside_programme`).
+"""Beyond the programme (docs/contract.md §3a `outside_programme`).
 
 民发〔2025〕7号 covers rural left-behind women, but the national laws it leans on (两项补贴,
 低保, 法律援助……) cover every woman. For a woman who is not, or not known to be, a rural
@@ -21,7 +21,6 @@ from engine.kleene import Env
 from engine.profile import Profile
 from engine.rules import Rule
 
-LEFT_BEHIND = "is_rural_left_behind_woman"
 PROGRAMME_DOCUMENT = "MCA_2025_7"
 # The facts of the left-behind definition (方案首段), as they are when it holds.
 DEFINITION_FACTS = (

@@ -1,4 +1,4 @@
-"""EvaluationResult — the JSON every door prints (SPEC.md §3)."""
+"""EvaluationResult — the JSON every door prints (docs/contract.md §3)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class CodeResult(_Out):
 
 class Referral(_Out):
     """One lead department and the codes referred to it; `outside_programme` when the codes
-    come from national law for a woman outside the programme (SPEC.md §3a)."""
+    come from national law for a woman outside the programme (docs/contract.md §3a)."""
 
     department: str
     name: Name
@@ -86,7 +86,7 @@ class Question(_Out):
 
 
 class Review(_Out):
-    """Something a person must decide (SPEC.md §2: husband away for another reason)."""
+    """Something a person must decide (docs/contract.md §2: husband away for another reason)."""
 
     classification: str
     fact: str
@@ -142,7 +142,7 @@ class EvaluationResult(_Out):
 
 class ExplainedResult(EvaluationResult):
     """The answer with `"explain": "all"`: also why each classification has its value and
-    why each code not listed does not apply (SPEC.md §3a)."""
+    why each code not listed does not apply (docs/contract.md §3a)."""
 
     classification_reasons: dict[str, ClassificationReason]
     not_applicable: list[NotApplicable]

@@ -1,4 +1,4 @@
-"""Why not (SPEC.md §3a, `"explain": "all"`): why each classification has its value, why each
+"""Why not (contract §3a, `"explain": "all"`): why each classification has its value, why each
 code not listed does not apply, and which single fact would bring it into the results."""
 
 from __future__ import annotations

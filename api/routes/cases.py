@@ -9,6 +9,8 @@ from fastapi import APIRouter, Header, Query, Response
 from sqlmodel import Session, col, select
 
 from api.access import in_region, region_filter, require, visible_case
+from api.auth import PrincipalDep
+from api.bodies import CaseCreate, CloseCase, ProfileUpdate, Reassess, parse
 from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
@@ -18,14 +20,13 @@ from api.errors import (
     ledger_responses,
     message,
 )
-from api.ledger import cases as service
-from api.ledger.audit import record, shown_fields
-from api.ledger.cases import Outcome
-from api.ledger.models import Assessment, Case, Referral
-from api.ledger.queries import case_detail, case_summary, list_cases, referral_out
-from api.ledger.requests import CaseCreate, CloseCase, ProfileUpdate, Reassess, parse
-from api.principal import Principal, PrincipalDep
 from engine import FieldError, Policy
+from ledger import cases as service
+from ledger.audit import record, shown_fields
+from ledger.cases import Outcome
+from ledger.models import Assessment, Case, Referral
+from ledger.principal import Principal
+from ledger.queries import case_detail, case_summary, list_cases, referral_out
 
 router = APIRouter(prefix="/v1/cases", tags=["ledger"])
 

@@ -1,4 +1,4 @@
-"""那么/并且 — why not (`"explain": "all"`) and beyond the programme (SPEC.md §3a):
+"""那么/并且 — why not (`"explain": "all"`) and beyond the programme (docs/contract.md §3a):
 classification reasons, codes that do not apply and the one fact that would change that,
 and the national-law codes for a woman outside the programme."""
 

@@ -10,8 +10,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from api.ledger.identity import mask_name
-from api.ledger.models import (
+from ledger.identity import mask_name
+from ledger.models import (
     Assessment,
     Case,
     CaseClassification,
