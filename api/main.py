@@ -22,6 +22,7 @@ from api.ledger.identity import load_or_create_secret
 from api.ledger.tokens import Issued, ensure_first_admin, ensure_token
 from api.routes import admin, cases, catalog, eligibility, health, ledger, policies, referrals
 from api.settings import Settings
+from api.web import install as install_web
 from engine import PolicyError
 
 DESCRIPTION = """\
@@ -96,11 +97,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api/web/routes/docs.py from our own static files
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
     for module in (eligibility, cases, referrals, ledger, catalog, policies, admin, health):
         app.include_router(module.router)
+    install_web(app)
     return app
 
 

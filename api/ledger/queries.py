@@ -41,6 +41,7 @@ def case_summary(case: Case) -> dict[str, Any]:
     """A case as listed."""
     return {
         "id": case.id,
+        "number": case.number,
         "region_code": case.region_code,
         "village": case.village,
         "identity": identity(case),
@@ -137,6 +138,14 @@ def _page(
     return {"items": [show(r) for r in rows], "total": total, "page": page, "page_size": page_size}
 
 
+def _search(query: SelectOfScalar[Case], text: str) -> SelectOfScalar[Case]:
+    """A name (exact or its beginning) or the last four characters of the ID number."""
+    text = text.strip().upper()
+    if len(text) == 4 and text[:3].isdigit() and (text[3].isdigit() or text[3] == "X"):
+        return query.where(Case.id_last4 == text)
+    return query.where(col(Case.name).startswith(text))
+
+
 def list_cases(
     session: Session,
     *,
@@ -144,11 +153,43 @@ def list_cases(
     classification: str | None = None,
     code: str | None = None,
     review_due_on: date | None = None,
+    review_overdue_on: date | None = None,
     status: str | None = None,
+    village: str | None = None,
+    referral_status: str | None = None,
+    search: str | None = None,
     page: int = 1,
     page_size: int = 50,
 ) -> dict[str, Any]:
-    """Cases filtered by region prefix, classification (true), code, review due and status."""
+    """Cases filtered by region prefix, classification (true), code, review due (on or before
+    a day) or overdue (before a day), status, village, a referral's status, name or last four."""
+    query = _filtered(
+        region=region,
+        classification=classification,
+        code=code,
+        review_due_on=review_due_on,
+        review_overdue_on=review_overdue_on,
+        status=status,
+        village=village,
+        referral_status=referral_status,
+        search=search,
+    )
+    ordered = query.order_by(col(Case.created_at), col(Case.id))
+    return _page(session, ordered, case_summary, page, page_size)
+
+
+def _filtered(
+    *,
+    region: str | None,
+    classification: str | None,
+    code: str | None,
+    review_due_on: date | None,
+    review_overdue_on: date | None,
+    status: str | None,
+    village: str | None,
+    referral_status: str | None,
+    search: str | None,
+) -> SelectOfScalar[Case]:
     query = select(Case)
     if region:
         query = query.where(col(Case.region_code).startswith(region_prefix(region)))
@@ -165,10 +206,19 @@ def list_cases(
         query = query.where(col(Case.id).in_(select(CaseCode.case_id).where(CaseCode.code == code)))
     if review_due_on:
         query = query.where(col(Case.next_review_due) <= review_due_on)
+    if review_overdue_on:
+        query = query.where(col(Case.next_review_due) < review_overdue_on)
     if status:
         query = query.where(Case.status == status)
-    ordered = query.order_by(col(Case.created_at), col(Case.id))
-    return _page(session, ordered, case_summary, page, page_size)
+    if village:
+        query = query.where(Case.village == village)
+    if referral_status:
+        query = query.where(
+            col(Case.id).in_(select(Referral.case_id).where(Referral.status == referral_status))
+        )
+    if search and search.strip():
+        query = _search(query, search)
+    return query
 
 
 def due_for_review(
