@@ -23,7 +23,15 @@ from api.ledger.audit import record, shown_fields
 from api.ledger.cases import Outcome
 from api.ledger.models import Assessment, Case, Referral
 from api.ledger.queries import case_detail, case_summary, list_cases, referral_out
-from api.ledger.requests import CaseCreate, CloseCase, ProfileUpdate, Reassess, parse
+from api.ledger.referrals import STATUSES
+from api.ledger.requests import (
+    CaseCreate,
+    CloseCase,
+    ProfileUpdate,
+    Reassess,
+    ReopenCase,
+    parse,
+)
 from api.principal import Principal, PrincipalDep
 from engine import FieldError, Policy
 
@@ -124,16 +132,30 @@ def cases(
     status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    village: Annotated[str | None, Query(max_length=100, description="村（社区）")] = None,
+    referral_status: Annotated[
+        str | None, Query(pattern=f"^({'|'.join(STATUSES)})$", description="有某状态的转介")
+    ] = None,
+    review_overdue: Annotated[bool, Query(description="只列出复核已逾期的个案")] = False,
+    q: Annotated[
+        str | None, Query(max_length=100, description="姓名（或其开头）或身份证号后四位")
+    ] = None,
 ) -> dict[str, Any]:
-    """个案列表（姓名脱敏）/ Cases by region, classification, code, review due, status."""
+    """个案列表（姓名脱敏）/ Cases by region, classification, code, review, status, village,
+    referral status, name or the ID number's last four."""
     require(principal, "caseworker", "admin")
+    today = date.today()
     listed = list_cases(
         session,
         region=region_filter(principal, region),
         classification=classification,
         code=code,
-        review_due_on=date.today() if review_due else None,
+        review_due_on=today if review_due else None,
+        review_overdue_on=today if review_overdue else None,
         status=status,
+        village=village or None,
+        referral_status=referral_status,
+        search=q or None,
         page=page,
         page_size=page_size,
     )
@@ -279,6 +301,19 @@ def close(
     closed = service.close_case(session, case_id=case_id, actor=principal.name, note=request.note)
     record(session, principal, "case_closed", case_id=case_id)
     return case_summary(closed)
+
+
+@router.post("/{case_id}/reopen", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422))
+def reopen(
+    case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """重新打开个案（须说明原因）/ Reopen a closed case, with the reason."""
+    require(principal, "caseworker", "admin")
+    visible_case(principal, service.find_case(session, case_id))
+    request = parse(ReopenCase, body)
+    opened = service.reopen_case(session, case_id=case_id, actor=principal.name, note=request.note)
+    record(session, principal, "case_reopened", case_id=case_id)
+    return case_summary(opened)
 
 
 __all__ = ["referral_out", "router"]

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.ledger.case_numbers import BEIJING
+from api.ledger.referrals import STATUS_ZH as REFERRAL_STATUS_ZH
 from api.web.assets import ASSETS
 
 HERE = Path(__file__).resolve().parent
@@ -25,15 +26,6 @@ STATUS_ZH = {
     "obligation": "部门职责",
     "info": "告知",
     "needs_info": "需补充信息",
-}
-REFERRAL_ZH = {
-    "pending": "待接收",
-    "accepted": "已接收",
-    "in_progress": "办理中",
-    "completed": "已办结",
-    "declined": "已拒绝",
-    "withdrawn": "已撤回",
-    "no_longer_indicated": "不再需要",
 }
 
 
@@ -60,7 +52,7 @@ def beijing(value: datetime | str | None) -> str:
 templates.env.filters["zh_date"] = zh_date
 templates.env.filters["beijing"] = beijing
 templates.env.globals["STATUS_ZH"] = STATUS_ZH
-templates.env.globals["REFERRAL_ZH"] = REFERRAL_ZH
+templates.env.globals["REFERRAL_ZH"] = REFERRAL_STATUS_ZH
 templates.env.globals["asset"] = ASSETS.__getitem__
 
 
