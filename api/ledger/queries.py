@@ -163,7 +163,7 @@ def list_cases(
 ) -> dict[str, Any]:
     """Cases filtered by region prefix, classification (true), code, review due (on or before
     a day) or overdue (before a day), status, village, a referral's status, name or last four."""
-    query = _filtered(
+    query = filtered_cases(
         region=region,
         classification=classification,
         code=code,
@@ -178,7 +178,7 @@ def list_cases(
     return _page(session, ordered, case_summary, page, page_size)
 
 
-def _filtered(
+def filtered_cases(
     *,
     region: str | None,
     classification: str | None,
@@ -190,6 +190,7 @@ def _filtered(
     referral_status: str | None,
     search: str | None,
 ) -> SelectOfScalar[Case]:
+    """The query of `list_cases` (unordered, unpaged): exports use it too."""
     query = select(Case)
     if region:
         query = query.where(col(Case.region_code).startswith(region_prefix(region)))
