@@ -7,6 +7,7 @@ export UV_LINK_MODE := copy
 UV := .tools/bin/uv
 VENV := .venv
 STAMP := $(VENV)/.synced
+RUN_STAMP := $(VENV)/.synced-run
 
 .PHONY: run test lint bench features clean
 
@@ -14,12 +15,17 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check "uv>=0.5"
 
-# Re-sync only when the project or the lock changes.
+# Re-sync only when the project or the lock changes. `make run` installs what serving needs
+# (no dev group); `make test`, `lint` and `bench` add the development tools.
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --no-dev --inexact --python $(PYTHON)
+	touch $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(VENV)/bin/guanai serve
 
 test: $(STAMP)
@@ -29,8 +35,8 @@ features: $(STAMP)
 	$(VENV)/bin/pytest tests/test_features.py --gherkin-terminal-reporter -vv
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check engine api tests bench
-	$(VENV)/bin/ruff format --check engine api tests bench
+	$(VENV)/bin/ruff check engine ledger api cli tests bench
+	$(VENV)/bin/ruff format --check engine ledger api cli tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/yamllint -c .yamllint.yaml policies tests/fixtures
 

@@ -20,9 +20,9 @@ from api.errors import (
     PolicyReloadError,
     message,
 )
-from api.ledger.db import Ledger
 from api.settings import Settings
 from engine import Evaluator, Policy, PolicyError, load_policy
+from ledger.db import Ledger
 
 logger = logging.getLogger("uvicorn.error")
 

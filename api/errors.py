@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import FieldError, ProfileError, RulesRuntimeError
+from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound, VersionMismatch
 
 logger = logging.getLogger("uvicorn.error")
 
@@ -266,7 +267,26 @@ _HTTP_ERRORS: dict[int, tuple[type[ApiError], str, str]] = {
 }
 
 
+# The one table from the ledger's error kinds to HTTP (most specific class first).
+LEDGER_STATUS: tuple[tuple[type[LedgerError], type[ApiError]], ...] = (
+    (NotFound, NotFoundError),
+    (Conflict, ConflictError),
+    (VersionMismatch, VersionMismatchError),
+)
+
+
+def _from_ledger(exc: LedgerError) -> ApiError:
+    if isinstance(exc, InvalidInput):
+        return InvalidRequestError(exc.problems)
+    for kind, api_error in LEDGER_STATUS:
+        if isinstance(exc, kind):
+            return api_error(exc.detail)
+    return ConflictError(exc.detail)
+
+
 def _as_api_error(exc: Exception) -> ApiError:
+    if isinstance(exc, LedgerError):
+        return _from_ledger(exc)
     if isinstance(exc, StarletteHTTPException):
         phrase = HTTPStatus(exc.status_code).phrase
         cls, zh, en = _HTTP_ERRORS.get(exc.status_code, (ApiError, "请求错误", phrase))
@@ -298,6 +318,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Route every error the app can raise through `api_error_handler`."""
     for exc_class in (
         ApiError,
+        LedgerError,
         StarletteHTTPException,
         ProfileError,
         RequestValidationError,

@@ -1,7 +1,7 @@
-"""The HTTP door: `uvicorn api.main:app` (SPEC.md §5).
+"""The HTTP door: `uvicorn api.main:app` (docs/contract.md §5).
 
 The lifespan loads and compiles the policies once; a policy file that is refused stops the
-service from starting (SPEC.md §4), with every `file:line: message` in the log.
+service from starting (docs/contract.md §4), with every `file:line: message` in the log.
 """
 
 from __future__ import annotations
@@ -17,13 +17,23 @@ from fastapi import FastAPI
 
 from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
-from api.ledger.db import Ledger
-from api.ledger.identity import load_or_create_secret
-from api.ledger.tokens import Issued, ensure_first_admin, ensure_token
-from api.routes import admin, cases, catalog, eligibility, health, ledger, policies, referrals
+from api.routes import (
+    admin,
+    case_status,
+    cases,
+    catalog,
+    eligibility,
+    health,
+    ledger,
+    policies,
+    referrals,
+)
 from api.settings import Settings
 from api.web import install as install_web
 from engine import PolicyError
+from ledger.db import Ledger
+from ledger.identity import load_or_create_secret
+from ledger.tokens import Issued, ensure_first_admin, ensure_token
 
 DESCRIPTION = """\
 农村留守妇女困难群体精准关爱帮扶（民发〔2025〕7号）资格评估与转介服务。
@@ -102,7 +112,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (eligibility, cases, referrals, ledger, catalog, policies, admin, health):
+    for module in (
+        eligibility,
+        cases,
+        case_status,
+        referrals,
+        ledger,
+        catalog,
+        policies,
+        admin,
+        health,
+    ):
         app.include_router(module.router)
     install_web(app)
     return app

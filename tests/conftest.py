@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from engine import Evaluator, Policy, load_policy
+from tests.postgres import fresh_postgres_database
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Every app and server a test starts knows this admin token (GUANAI_ADMIN_TOKEN).
@@ -53,27 +52,6 @@ def _private_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
-
-
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-@contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database on the local server; dropped afterwards.
-
-    PostgreSQL must be running (`.ci/run` starts it): a test that needs it fails, never skips.
-    """
-    import psycopg
-
-    name = f"guanai_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from api.access import require
+from api.auth import PrincipalDep
+from api.bodies import _Body, parse
 from api.deps import JsonBody, PolicyDep, SessionDep
 from api.errors import InvalidRequestError, ledger_responses
-from api.ledger.audit import entries
-from api.ledger.requests import _Body, parse
-from api.ledger.tokens import create_token, list_tokens, revoke_token
-from api.principal import PrincipalDep, Role
 from engine import FieldError
+from ledger.audit import entries
+from ledger.principal import Role
+from ledger.tokens import create_token, list_tokens, revoke_token
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 

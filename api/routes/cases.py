@@ -9,6 +9,8 @@ from fastapi import APIRouter, Header, Query, Response
 from sqlmodel import Session, col, select
 
 from api.access import in_region, region_filter, require, visible_case
+from api.auth import PrincipalDep
+from api.bodies import CaseCreate, ProfileUpdate, Reassess, parse
 from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
@@ -18,22 +20,14 @@ from api.errors import (
     ledger_responses,
     message,
 )
-from api.ledger import cases as service
-from api.ledger.audit import record, shown_fields
-from api.ledger.cases import Outcome
-from api.ledger.models import Assessment, Case, Referral
-from api.ledger.queries import case_detail, case_summary, list_cases, referral_out
-from api.ledger.referrals import STATUSES
-from api.ledger.requests import (
-    CaseCreate,
-    CloseCase,
-    ProfileUpdate,
-    Reassess,
-    ReopenCase,
-    parse,
-)
-from api.principal import Principal, PrincipalDep
 from engine import FieldError, Policy
+from ledger import cases as service
+from ledger.audit import record, shown_fields
+from ledger.cases import Outcome
+from ledger.models import Assessment, Case, Referral
+from ledger.principal import Principal
+from ledger.queries import case_detail, list_cases, referral_out
+from ledger.referrals import STATUSES
 
 router = APIRouter(prefix="/v1/cases", tags=["ledger"])
 
@@ -288,32 +282,6 @@ def reassess(
     )
     record(session, principal, "case_reassessed", case_id=case_id)
     return _created(outcome)
-
-
-@router.post("/{case_id}/close", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422))
-def close(
-    case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    """关闭个案（不删除）/ Close a case; it stays in the ledger, open referrals are withdrawn."""
-    require(principal, "caseworker", "admin")
-    visible_case(principal, service.find_case(session, case_id))
-    request = parse(CloseCase, body)
-    closed = service.close_case(session, case_id=case_id, actor=principal.name, note=request.note)
-    record(session, principal, "case_closed", case_id=case_id)
-    return case_summary(closed)
-
-
-@router.post("/{case_id}/reopen", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422))
-def reopen(
-    case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    """重新打开个案（须说明原因）/ Reopen a closed case, with the reason."""
-    require(principal, "caseworker", "admin")
-    visible_case(principal, service.find_case(session, case_id))
-    request = parse(ReopenCase, body)
-    opened = service.reopen_case(session, case_id=case_id, actor=principal.name, note=request.note)
-    record(session, principal, "case_reopened", case_id=case_id)
-    return case_summary(opened)
 
 
 __all__ = ["referral_out", "router"]

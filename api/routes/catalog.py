@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.auth import PrincipalDep
 from api.deps import PolicyDep
 from api.errors import responses
-from api.principal import PrincipalDep
 from api.schemas import (
     CatalogOut,
     ClassificationOut,

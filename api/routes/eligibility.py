@@ -1,13 +1,13 @@
-"""POST /v1/eligibility: one profile in, SPEC.md §3 out."""
+"""POST /v1/eligibility: one profile in, docs/contract.md §3 out."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from api.access import require
+from api.auth import PrincipalDep
 from api.deps import EvaluatorDep, JsonBody
 from api.errors import responses
-from api.principal import PrincipalDep
 from api.schemas import ELIGIBILITY_REQUEST_BODY, EligibilityRequest
 from engine import EvaluationResult
 

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from api.access import region_filter, require
+from api.auth import PrincipalDep
 from api.deps import PolicyDep, SessionDep
 from api.errors import ledger_responses
-from api.ledger.audit import record
-from api.ledger.export import HEADERS, export_csv
-from api.ledger.queries import due_for_review, summary
-from api.principal import PrincipalDep
+from ledger.audit import record
+from ledger.export import HEADERS, export_csv
+from ledger.queries import due_for_review, summary
 
 router = APIRouter(prefix="/v1", tags=["ledger"])
 Region = Annotated[str | None, Query(pattern=r"^[1-9]\d{5}$", description="行政区划代码（作前缀）")]

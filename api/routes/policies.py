@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.access import require
+from api.auth import PrincipalDep
 from api.deps import PolicyDep, PolicyServiceDep
 from api.errors import responses
-from api.principal import PrincipalDep
 from api.schemas import (
     CitationRef,
     DocumentOut,

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Query
 from sqlmodel import col, select
 
 from api.access import may_move, region_filter, require, visible_referral
+from api.auth import PrincipalDep
+from api.bodies import TransitionRequest, parse
 from api.deps import JsonBody, SessionDep
 from api.errors import ledger_responses
-from api.ledger.audit import record
-from api.ledger.models import ReferralEvent
-from api.ledger.queries import list_referrals, referral_out
-from api.ledger.referrals import STATUSES, find_referral, transition
-from api.ledger.requests import TransitionRequest, parse
-from api.principal import PrincipalDep
+from ledger.audit import record
+from ledger.models import ReferralEvent
+from ledger.queries import list_referrals, referral_out
+from ledger.referrals import STATUSES, find_referral, transition
 
 router = APIRouter(prefix="/v1/referrals", tags=["ledger"])
 

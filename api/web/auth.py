@@ -18,9 +18,9 @@ from starlette.datastructures import FormData
 
 from api.access import require
 from api.errors import ApiError, ForbiddenError, message
-from api.ledger.web_sessions import Active, active_session
-from api.principal import Principal, Role
 from api.web.nav import NavItem, nav_for
+from ledger.principal import Principal, Role
+from ledger.web_sessions import Active, active_session
 
 COOKIE = "guanai_session"
 LOGIN_CSRF_COOKIE = "guanai_login_csrf"

@@ -18,6 +18,7 @@ from api.errors import ApiError, UnauthorizedError, _as_api_error, api_error_han
 from api.web.auth import LoginRequiredError, login_redirect
 from api.web.templating import render
 from engine import ProfileError, RulesRuntimeError
+from ledger.errors import LedgerError
 
 TITLES = {
     400: "请求有误",
@@ -30,6 +31,19 @@ TITLES = {
     422: "填写有误",
     500: "服务出错",
 }
+
+
+REFUSALS = (ApiError, LedgerError, ProfileError)  # what a page may catch and show in place
+
+
+def as_api_error(exc: Exception) -> ApiError:
+    """Any refusal (the door's, the ledger's, the engine's) as the door's ApiError."""
+    return exc if isinstance(exc, ApiError) else _as_api_error(exc)
+
+
+def zh_of(error: ApiError) -> str:
+    """The Chinese message of an error."""
+    return _zh(error.detail)
 
 
 def _zh(detail: Any) -> str:
@@ -52,7 +66,7 @@ async def page_error_handler(request: Request, exc: Exception) -> Response:
     """Pages: redirect to sign in, or an error page; elsewhere the JSON error."""
     if not request.url.path.startswith("/app"):
         return await api_error_handler(request, exc)
-    error = exc if isinstance(exc, ApiError) else _as_api_error(exc)
+    error = as_api_error(exc)
     if isinstance(error, UnauthorizedError):
         error = login_redirect(request)
     if isinstance(error, LoginRequiredError):
@@ -72,6 +86,7 @@ def install_page_errors(app: FastAPI) -> None:
     """Put the page-aware handler in front of the JSON one, for the same exceptions."""
     for exc_class in (
         ApiError,
+        LedgerError,
         StarletteHTTPException,
         ProfileError,
         RequestValidationError,

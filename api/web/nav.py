@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.principal import Role
+from ledger.principal import Role
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class Panel:
 
 
 def build_panel(result: dict[str, Any]) -> Panel:
-    """The panel of one SPEC.md §3 result (as JSON)."""
+    """The panel of one evaluation result (as JSON, docs/contract.md)."""
     results: list[dict[str, Any]] = result.get("results", [])
     sections = [
         (key, title, [r for r in results if r["status"] in statuses])

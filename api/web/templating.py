@@ -11,9 +11,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from api.ledger.case_numbers import BEIJING
-from api.ledger.referrals import STATUS_ZH as REFERRAL_STATUS_ZH
 from api.web.assets import ASSETS
+from ledger.case_numbers import BEIJING
+from ledger.referrals import STATUS_ZH as REFERRAL_STATUS_ZH
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")

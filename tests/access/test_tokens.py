@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from api.cli import app
-from api.ledger.db import Ledger
+from cli.main import app
+from ledger.db import Ledger
 from tests.api.conftest import start_server, stop_server
 from tests.conftest import REGIONS
 from tests.ledger.conftest import SECRET

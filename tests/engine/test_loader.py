@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from engine import PolicyError, load_policy
 from engine.policy import SHIPPED_POLICIES
 

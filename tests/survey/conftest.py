@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
-from api.cli import app
-from api.ledger.db import Ledger, make_engine
-from tests.conftest import REGIONS, fresh_postgres_database
+from cli.main import app
+from ledger.db import Ledger, make_engine
+from tests.conftest import REGIONS
+from tests.postgres import fresh_postgres_database
 
 SECRET = "survey-test-identity-secret-0123456789abcdef"
 TABLES = (

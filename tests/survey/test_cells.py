@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from api.ledger.survey import (
+from engine import Policy
+from ledger.survey import (
     CellError,
     Column,
     SurveyError,
@@ -20,7 +21,6 @@ from api.ledger.survey import (
     read_sheet,
     row_key,
 )
-from engine import Policy
 from tests.survey.sheets import first_sheet, write_csv
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from api.ledger import survey
-from api.ledger.referrals import SyncReport, sync_referrals
 from engine import Evaluator, RulesRuntimeError
+from ledger import survey
+from ledger.referrals import SyncReport, sync_referrals
 from tests.conftest import REGIONS
 from tests.survey.conftest import SECRET, Db, run_import
 from tests.survey.sheets import HEADERS, id_number, woman, women, write_csv, write_xlsx
@@ -256,7 +256,7 @@ class TestWholeOrNothing:
                 raise RulesRuntimeError("injected after the writes")
             return report
 
-        monkeypatch.setattr("api.ledger.cases.sync_referrals", failing)
+        monkeypatch.setattr("ledger.cases.sync_referrals", failing)
         rows = women(5)
         rows[1] = rows[1] | {"村": "坏村"}
         sheet = survey.read_sheet(write_csv(tmp_path / "survey.csv", rows))
@@ -392,7 +392,7 @@ class TestInterrupted:
     ) -> None:
         path = write_csv(tmp_path / "survey.csv", women(400))
         env = dict(os.environ, DATABASE_URL=db.url, IDENTITY_SECRET=SECRET, POLICY_PATHS="")
-        command = [sys.executable, "-m", "api.cli", "ledger", "import", str(path)]
+        command = [sys.executable, "-m", "cli.main", "ledger", "import", str(path)]
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )

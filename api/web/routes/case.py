@@ -11,15 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.access import visible_case
 from api.deps import PolicyDep, SessionDep
-from api.errors import ConflictError, InvalidRequestError
-from api.ledger import cases as service
-from api.ledger.audit import record
+from api.routes.case_status import close as close_route
+from api.routes.case_status import reopen as reopen_route
 from api.routes.cases import case as read_case
-from api.routes.cases import close as close_route
-from api.routes.cases import reopen as reopen_route
 from api.web.auth import FormDep, Page, PageDep
+from api.web.errors import REFUSALS, as_api_error, zh_of
 from api.web.history import assessment_changes, code_names, department_name, shown_profile
 from api.web.templating import render, templates
+from ledger import cases as service
+from ledger.audit import record
 
 router = APIRouter(prefix="/app/cases/{case_id}", include_in_schema=False)
 CaseId = Annotated[str, Query(max_length=32)]
@@ -99,9 +99,12 @@ def close_case(
         return case_page(page, session, policy, case_id, errors=errors, status=422)
     try:
         close_route(case_id, {"note": note[:2000]}, session, page.principal)
-    except (ConflictError, InvalidRequestError) as exc:
-        zh = exc.detail.get("zh", "无法关闭") if isinstance(exc.detail, dict) else "无法关闭"
-        return case_page(page, session, policy, case_id, errors=[("close-note", zh)], status=409)
+    except REFUSALS as exc:
+        error = as_api_error(exc)
+        if error.status_code not in (409, 422):
+            raise error from exc
+        errors = [("close-note", zh_of(error))]
+        return case_page(page, session, policy, case_id, errors=errors, status=error.status_code)
     return RedirectResponse(f"/app/cases/{case_id}", status_code=303)
 
 
@@ -117,9 +120,10 @@ def reopen_case(
         return case_page(page, session, policy, case_id, errors=errors, status=422)
     try:
         reopen_route(case_id, {"note": note[:2000]}, session, page.principal)
-    except ConflictError as exc:
-        zh = (
-            exc.detail.get("zh", "无法重新打开") if isinstance(exc.detail, dict) else "无法重新打开"
-        )
-        return case_page(page, session, policy, case_id, errors=[("reopen-note", zh)], status=409)
+    except REFUSALS as exc:
+        error = as_api_error(exc)
+        if error.status_code not in (409, 422):
+            raise error from exc
+        errors = [("reopen-note", zh_of(error))]
+        return case_page(page, session, policy, case_id, errors=errors, status=error.status_code)
     return RedirectResponse(f"/app/cases/{case_id}", status_code=303)

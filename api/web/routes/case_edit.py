@@ -14,6 +14,7 @@ from api.errors import InvalidRequestError, VersionMismatchError
 from api.routes.cases import case as read_case
 from api.routes.cases import update_profile
 from api.web.auth import FormDep, Page, PageDep
+from api.web.errors import REFUSALS, as_api_error
 from api.web.history import shown_profile
 from api.web.intake import form_groups, read_profile
 from api.web.templating import render
@@ -113,18 +114,20 @@ def save_profile(
             Response(),
             if_match=version,
         )
-    except VersionMismatchError:
+    except REFUSALS as exc:
+        error = as_api_error(exc)
         session.rollback()
         case = read_case(case_id, session, policy, page.principal)
-        conflict = _differences(policy, profile, case["profile"])
-        return _form(
-            page, policy, case, answers, version=case["version"], conflict=conflict, status=409
-        )
-    except InvalidRequestError as exc:
-        case = read_case(case_id, session, policy, page.principal)
+        if isinstance(error, VersionMismatchError):
+            conflict = _differences(policy, profile, case["profile"])
+            return _form(
+                page, policy, case, answers, version=case["version"], conflict=conflict, status=409
+            )
+        if not isinstance(error, InvalidRequestError):
+            raise error from exc
         errors = [
             (str(d.get("field", "")).removeprefix("profile."), str(d.get("zh", "")))
-            for d in (exc.detail if isinstance(exc.detail, list) else [])
+            for d in (error.detail if isinstance(error.detail, list) else [])
         ]
         return _form(page, policy, case, answers, version=int(version), errors=errors, status=422)
     return RedirectResponse(f"/app/cases/{case_id}?saved=1", status_code=303)

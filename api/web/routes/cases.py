@@ -13,13 +13,13 @@ from pydantic import BaseModel, Field
 
 from api.access import region_filter
 from api.deps import PolicyDep, SessionDep
-from api.ledger.audit import record
-from api.ledger.case_sheet import as_csv, as_xlsx, headers, sheet_rows
-from api.ledger.queries import filtered_cases
-from api.ledger.referrals import STATUSES
 from api.routes.cases import cases as list_cases_route
 from api.web.auth import PageDep
 from api.web.templating import render
+from ledger.audit import record
+from ledger.case_filters import filtered_cases
+from ledger.case_sheet import as_csv, as_xlsx, headers, sheet_rows
+from ledger.referrals import STATUSES
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 PAGE_SIZE = 25

@@ -13,14 +13,15 @@ from starlette.datastructures import FormData
 
 from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
 from api.errors import ConflictError, InvalidRequestError
-from api.ledger.case_numbers import BEIJING
 from api.routes.cases import create_case
 from api.routes.eligibility import evaluate_eligibility
 from api.web.auth import FormDep, Page, PageDep
+from api.web.errors import REFUSALS, as_api_error
 from api.web.intake import form_groups, read_profile
 from api.web.panel import build_panel
 from api.web.templating import render
 from engine import Evaluator, Policy
+from ledger.case_numbers import BEIJING
 
 router = APIRouter(prefix="/app/evaluate", include_in_schema=False)
 IDENTITY = ("name", "id_number", "village")
@@ -57,8 +58,11 @@ def _evaluate(
         body["as_of"] = as_of
     try:
         result = evaluate_eligibility(body, evaluator, page.principal)
-    except InvalidRequestError as exc:
-        return None, _problems(exc)
+    except REFUSALS as exc:
+        error = as_api_error(exc)
+        if not isinstance(error, InvalidRequestError):
+            raise error from exc
+        return None, _problems(error)
     return result.model_dump(mode="json"), []
 
 
@@ -159,10 +163,10 @@ def save(
     profile, answers, as_of, problems = _read(policy, form)
     problems += _identity_problems(answers)
     if not problems:
-        profile = {**profile, "name": answers["name"]}
+        identity = {"name": answers["name"]}
         if answers["id_number"]:
-            profile["id_number"] = answers["id_number"].upper()
-        body: dict[str, Any] = {"profile": profile, "village": answers["village"]}
+            identity["id_number"] = answers["id_number"].upper()
+        body: dict[str, Any] = {"profile": {**profile, **identity}, "village": answers["village"]}
         if as_of:
             body["as_of"] = as_of
         try:
@@ -175,24 +179,25 @@ def save(
                 Response(),
                 idempotency_key=answers["idem"] or None,
             )
-        except InvalidRequestError as exc:
-            problems = _problems(exc)
-        except ConflictError as exc:
-            existing = exc.detail.get("case_id") if isinstance(exc.detail, dict) else None
-            zh = exc.detail.get("zh", "") if isinstance(exc.detail, dict) else ""
-            return _page(
-                page,
-                policy,
-                answers=answers,
-                result=None,
-                errors=[("id_number", str(zh))],
-                status=409,
-                conflict_case=existing,
-            )
+        except REFUSALS as exc:
+            error = as_api_error(exc)
+            if isinstance(error, ConflictError):
+                detail = error.detail if isinstance(error.detail, dict) else {}
+                return _page(
+                    page,
+                    policy,
+                    answers=answers,
+                    result=None,
+                    errors=[("id_number", str(detail.get("zh", "")))],
+                    status=409,
+                    conflict_case=detail.get("case_id"),
+                )
+            if not isinstance(error, InvalidRequestError):
+                raise error from exc
+            problems = _problems(error)
         else:
             return RedirectResponse(f"/app/cases/{created['id']}?saved=1", status_code=303)
-    facts = {k: v for k, v in profile.items() if k not in ("name", "id_number")}
-    result, _ = _evaluate(page, evaluator, facts, as_of)
+    result, _ = _evaluate(page, evaluator, profile, as_of)
     if result is None:
         result, _ = _evaluate(page, evaluator, {}, as_of)
     return _page(page, policy, answers=answers, result=result, errors=problems, status=422)

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import LedgerDep, SessionDep
-from api.ledger.audit import record
-from api.ledger.web_sessions import end_session, open_session
 from api.web.auth import COOKIE, LOGIN_CSRF_COOKIE, FormDep, PageDep, current_session, same_token
 from api.web.nav import home_for
 from api.web.templating import render
+from ledger.audit import record
+from ledger.web_sessions import end_session, open_session
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from api.cli_options import PoliciesOption
+from cli.options import PoliciesOption
 from engine import Evaluator, PolicyError, load_policy
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
-    from api.ledger.db import Ledger
-    from api.ledger.survey import ImportReport
+    from ledger.db import Ledger
+    from ledger.survey import ImportReport
 
 app = typer.Typer(
     help="台账：导入村级摸排表 / The ledger: import a village survey",
@@ -71,10 +71,10 @@ def import_survey(
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from api.ledger import survey
-    from api.ledger.db import Ledger
-    from api.ledger.identity import load_or_create_secret
     from api.settings import Settings
+    from ledger import survey
+    from ledger.db import Ledger
+    from ledger.identity import load_or_create_secret
 
     started = time.perf_counter()
     day = date.today()
@@ -150,8 +150,8 @@ def import_survey(
 
 def _audit(ledger: Ledger, actor: str, file: Path, report: ImportReport) -> None:
     """One audit entry per import: who imported which file, and what came of it."""
-    from api.ledger.audit import record
-    from api.principal import Principal
+    from ledger.audit import record
+    from ledger.principal import Principal
 
     with ledger.session() as session:
         record(

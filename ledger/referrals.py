@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from api.errors import ConflictError, InvalidRequestError, NotFoundError, message
-from api.ledger.models import Case, Event, Referral, ReferralEvent, new_id, now
 from engine import EvaluationResult, FieldError
+from ledger.errors import ForbiddenTransition, InvalidInput, ReferralNotFound
+from ledger.models import Case, Event, Referral, ReferralEvent, new_id, now
 
 ACTIVE = ("open", "accepted", "in_progress")
 ENDED_BY_DEPARTMENT = ("completed", "declined", "withdrawn")
@@ -159,7 +159,7 @@ def find_referral(session: Session, referral_id: str) -> Referral:
     """The referral, or 404."""
     referral = session.get(Referral, referral_id)
     if referral is None:
-        raise NotFoundError(message("没有这个转介", "No such referral"))
+        raise ReferralNotFound()
     return referral
 
 
@@ -169,19 +169,13 @@ def transition(
     """Move a referral along its life cycle; anything the diagram does not allow is a 409."""
     referral = find_referral(session, referral_id)
     if to not in TRANSITIONS.get(referral.status, ()):
-        raise ConflictError(
-            {
-                **message(
-                    f"转介状态“{STATUS_ZH[referral.status]}”不能变为“{STATUS_ZH.get(to, to)}”",
-                    f"A referral cannot go from {referral.status} to {to}",
-                ),
-                "status": referral.status,
-            }
+        raise ForbiddenTransition(
+            f"转介状态“{STATUS_ZH[referral.status]}”不能变为“{STATUS_ZH.get(to, to)}”",
+            f"A referral cannot go from {referral.status} to {to}",
+            status=referral.status,
         )
     if to == "declined" and not (note and note.strip()):
-        raise InvalidRequestError(
-            [FieldError("note", "不予受理须说明理由", "declining needs a note")]
-        )
+        raise InvalidInput([FieldError("note", "不予受理须说明理由", "declining needs a note")])
     _record(session, referral, to, actor, note)
     session.commit()
     return referral

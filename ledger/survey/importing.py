@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from api.errors import ConflictError
-from api.ledger.cases import create_case
-from api.ledger.db import Ledger
-from api.ledger.models import Case
-from api.ledger.survey.cells import Row, RowProblem, parse_row, row_key
-from api.ledger.survey.sheet import REPORT_HEADER, WHOLE_ROW, Column, Outcome
 from engine import Evaluator, FieldError, ProfileError, RulesRuntimeError
+from ledger.cases import create_case
+from ledger.db import Ledger
+from ledger.errors import DuplicateCase
+from ledger.models import Case
+from ledger.survey.cells import Row, RowProblem, parse_row, row_key
+from ledger.survey.sheet import REPORT_HEADER, WHOLE_ROW, Column, Outcome
 
 
 @dataclass
@@ -117,9 +117,9 @@ def _store(
         except ProfileError as exc:
             session.rollback()
             return _failed(report, problems(exc.errors))
-        except ConflictError as exc:
+        except DuplicateCase as exc:
             session.rollback()
-            case = exc.detail.get("case_id", "") if isinstance(exc.detail, dict) else ""
+            case = exc.case_id or ""
             zh = f"该身份证号在台账中已有个案（{case}），未重复建档；如有变化请更新该个案"
             en = f"a case with this ID number exists ({case}); not created again"
             return _failed(report, [RowProblem(row.number, labels["id_number"], zh, en)])

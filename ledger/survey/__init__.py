@@ -8,14 +8,14 @@ which never repeats a cell's value. Each row carries an idempotency key, a keyed
 normalised content, so importing the same rows again (or a re-saved file) stores nothing new.
 """
 
-from api.ledger.survey.cells import CellError, Row, RowProblem, parse_cell, parse_row, row_key
-from api.ledger.survey.importing import (
+from ledger.survey.cells import CellError, Row, RowProblem, parse_cell, parse_row, row_key
+from ledger.survey.importing import (
     ImportReport,
     default_report_path,
     import_rows,
     write_report,
 )
-from api.ledger.survey.sheet import (
+from ledger.survey.sheet import (
     OTHER_COLUMNS,
     REPORT_HEADER,
     WHOLE_ROW,

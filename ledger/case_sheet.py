@@ -12,10 +12,10 @@ from openpyxl import Workbook
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from api.ledger.identity import mask_name
-from api.ledger.models import Case, CaseClassification, CaseCode, Referral
-from api.ledger.referrals import STATUS_ZH as REFERRAL_ZH
 from engine import Policy
+from ledger.identity import mask_name
+from ledger.models import Case, CaseClassification, CaseCode, Referral
+from ledger.referrals import STATUS_ZH as REFERRAL_ZH
 
 BATCH = 500
 STATUS_ZH = {

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.ledger.models import AuditEntry, now
-from api.principal import Principal
+from ledger.models import AuditEntry, now
+from ledger.principal import Principal
 
 
 def record(

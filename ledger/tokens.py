@@ -10,11 +10,11 @@ from typing import Any, cast
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from api.errors import ConflictError, NotFoundError, message
-from api.ledger.audit import record as audit
-from api.ledger.db import Ledger
-from api.ledger.models import Token, new_id, now
-from api.principal import ROLES, Principal, Role
+from ledger.audit import record as audit
+from ledger.db import Ledger
+from ledger.errors import AlreadyRevoked, TokenNotFound
+from ledger.models import Token, new_id, now
+from ledger.principal import ROLES, Principal, Role
 
 PREFIX = "gat_"
 
@@ -99,9 +99,9 @@ def revoke_token(session: Session, token_id: str, actor: str) -> Token:
     """Revoke a token at once; revoking twice is a 409."""
     record = session.get(Token, token_id)
     if record is None:
-        raise NotFoundError(message("没有这个令牌", "No such token"))
+        raise TokenNotFound()
     if record.revoked_at is not None:
-        raise ConflictError(message("令牌已撤销", "The token is already revoked"))
+        raise AlreadyRevoked()
     record.revoked_at = now()
     session.add(record)
     audit(session, Principal(actor, "admin"), "token_revoked", token_id=token_id)  # commits

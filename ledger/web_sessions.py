@@ -16,10 +16,10 @@ from typing import cast
 from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
-from api.ledger.db import Ledger
-from api.ledger.models import Token, WebSession, now
-from api.ledger.tokens import token_hash
-from api.principal import Principal, Role
+from ledger.db import Ledger
+from ledger.models import Token, WebSession, now
+from ledger.principal import Principal, Role
+from ledger.tokens import token_hash
 
 IDLE_LIMIT = timedelta(hours=8)
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen is written at most once a minute

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from api.ledger.survey.sheet import LIST_SEP, NOT_A_PERSON, Column, cell_text, is_empty, list_key
 from engine.catalog import FactDef
+from ledger.survey.sheet import LIST_SEP, NOT_A_PERSON, Column, cell_text, is_empty, list_key
 
 _TRUE = {"是", "有", "√", "✓", "✔", "true", "yes", "y", "1"}
 _FALSE = {"否", "无", "×", "✗", "✘", "false", "no", "n", "0"}

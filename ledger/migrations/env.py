@@ -1,11 +1,11 @@
-"""Alembic environment: run on the connection `api.ledger.db.migrate` hands over."""
+"""Alembic environment: run on the connection `ledger.db.migrate` hands over."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import api.ledger.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import ledger.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 connection = context.config.attributes["connection"]
 context.configure(

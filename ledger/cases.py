@@ -15,10 +15,19 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from api.errors import ConflictError, NotFoundError, VersionMismatchError, message
-from api.ledger.case_numbers import next_case_number
-from api.ledger.identity import id_hash
-from api.ledger.models import (
+from engine import EvaluationResult, Evaluator, Profile
+from engine.profile import IDENTITY_FIELDS
+from engine.vocabulary import HARDSHIP_GROUP, LEDGER_ENTRY
+from ledger.case_numbers import next_case_number
+from ledger.errors import (
+    CaseNotFound,
+    DuplicateCase,
+    ForbiddenTransition,
+    IdempotencyKeyReused,
+    VersionMismatch,
+)
+from ledger.identity import id_hash
+from ledger.models import (
     Assessment,
     Case,
     CaseClassification,
@@ -28,9 +37,7 @@ from api.ledger.models import (
     new_id,
     now,
 )
-from api.ledger.referrals import SyncReport, sync_referrals, withdraw_open
-from engine import EvaluationResult, Evaluator, Profile
-from engine.profile import IDENTITY_FIELDS
+from ledger.referrals import SyncReport, sync_referrals, withdraw_open
 
 
 def add_months(day: date, months: int) -> date:
@@ -65,7 +72,7 @@ def stored_profile(profile: Profile) -> dict[str, Any]:
 
 def _review_due(result: EvaluationResult, as_of: date) -> date | None:
     for item in result.results:
-        if item.code == "LEDGER_ENTRY":
+        if item.code == LEDGER_ENTRY:
             months = item.outputs.get("review_due_within_months")
             if isinstance(months, int | float):
                 return add_months(as_of, int(months))
@@ -97,7 +104,7 @@ def _assess(
     )
     session.add(assessment)
     _index(session, case.id, result)
-    case.hardship = bool(result.classifications.get("is_hardship_group"))
+    case.hardship = bool(result.classifications.get(HARDSHIP_GROUP))
     case.next_review_due = _review_due(result, as_of)
     return assessment
 
@@ -130,17 +137,12 @@ def find_case(session: Session, case_id: str) -> Case:
     """The case, or 404."""
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFoundError(message("没有这个个案", "No such case"))
+        raise CaseNotFound()
     return case
 
 
-def _duplicate(existing_id: str) -> ConflictError:
-    return ConflictError(
-        {
-            **message("该身份证号已有个案", "A case with this ID number exists"),
-            "case_id": existing_id,
-        }
-    )
+def _duplicate(existing_id: str) -> DuplicateCase:
+    return DuplicateCase(existing_id)
 
 
 def create_case(
@@ -233,15 +235,7 @@ def _replay(session: Session, key: str, fingerprint: str | None) -> Outcome | No
     if case is None:
         return None
     if fingerprint and case.request_fingerprint and fingerprint != case.request_fingerprint:
-        raise ConflictError(
-            {
-                **message(
-                    "该 Idempotency-Key 已用于另一个不同的请求",
-                    "This Idempotency-Key was used for a different request",
-                ),
-                "case_id": case.id,
-            }
-        )
+        raise IdempotencyKeyReused(case.id)
     first = session.exec(
         select(Assessment).where(Assessment.case_id == case.id).order_by(col(Assessment.id))
     ).first()
@@ -294,12 +288,7 @@ def update_profile(
     """A new profile version and assessment; 412 unless `if_match` is the current version."""
     case = find_case(session, case_id)
     if case.version != if_match:
-        raise VersionMismatchError(
-            {
-                **message("个案已被他人修改，请刷新后重试", "The case changed; reload and retry"),
-                "version": case.version,
-            }
-        )
+        raise VersionMismatch(case.version)
     raw = dict(profile) if isinstance(profile, dict) else profile
     if isinstance(raw, dict) and raw.get("id_number") is None and raw.get("birth_date") is None:
         # identity is write-only: a profile sent back without it keeps the known birth date
@@ -323,12 +312,7 @@ def update_profile(
     )
     if bumped.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise VersionMismatchError(
-            {
-                **message("个案已被他人修改，请刷新后重试", "The case changed; reload and retry"),
-                "version": find_case(session, case_id).version,
-            }
-        )
+        raise VersionMismatch(find_case(session, case_id).version)
     session.refresh(case)
     if valid.id_number:
         case.id_hash, case.id_last4 = hashed, valid.id_number[-4:]
@@ -388,9 +372,7 @@ def close_case(session: Session, *, case_id: str, actor: str, note: str | None) 
     """Close a case (it stays in the ledger); open referrals are withdrawn."""
     case = find_case(session, case_id)
     if case.status == "closed":
-        raise ConflictError(
-            {**message("个案已关闭", "The case is already closed"), "status": case.status}
-        )
+        raise ForbiddenTransition("个案已关闭", "The case is already closed", status=case.status)
     stamp = now()
     case.status, case.closed_at, case.updated_at = "closed", stamp, stamp
     withdrawn = withdraw_open(session, case, actor)
@@ -412,8 +394,8 @@ def reopen_case(session: Session, *, case_id: str, actor: str, note: str) -> Cas
     """Reopen a closed case (with the reason); its referrals stay as they ended."""
     case = find_case(session, case_id)
     if case.status != "closed":
-        raise ConflictError(
-            {**message("个案未关闭，无需重新打开", "The case is not closed"), "status": case.status}
+        raise ForbiddenTransition(
+            "个案未关闭，无需重新打开", "The case is not closed", status=case.status
         )
     stamp = now()
     case.status, case.closed_at, case.updated_at = "open", None, stamp

@@ -1,6 +1,6 @@
 """The ledger database: an embedded SQLite file by default, PostgreSQL via DATABASE_URL.
 
-Migrations (Alembic, api/ledger/migrations) are applied on start. SQLite runs in WAL mode
+Migrations (Alembic, ledger/migrations) are applied on start. SQLite runs in WAL mode
 with `synchronous=FULL`, so an acknowledged write survives the process being killed.
 """
 

@@ -8,12 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.errors import ApiError
-from api.ledger.db import Ledger
-from api.ledger.identity import load_or_create_secret
-from api.ledger.tokens import create_token, list_tokens, revoke_token
 from api.settings import Settings
 from engine import load_policy
+from ledger.db import Ledger
+from ledger.errors import LedgerError
+from ledger.identity import load_or_create_secret
+from ledger.tokens import create_token, list_tokens, revoke_token
 
 app = typer.Typer(help="API 令牌：创建、列出、撤销 / API tokens", no_args_is_help=True)
 ACTOR = "cli"
@@ -92,8 +92,7 @@ def revoke(
     with _ledger().session() as session:
         try:
             revoke_token(session, token_id, ACTOR)
-        except ApiError as exc:
-            detail = exc.detail if isinstance(exc.detail, dict) else {}
-            typer.echo(f"错误 (error): {detail.get('zh', exc.kind)}", err=True)
+        except LedgerError as exc:
+            typer.echo(f"错误 (error): {exc.zh}", err=True)
             raise typer.Exit(1) from exc
     typer.echo(f"已撤销 {token_id} (revoked)", err=True)

@@ -1,36 +1,22 @@
 """Who is acting. Every route takes the principal from `get_principal`, which reads the
 bearer token; roles and regions are then enforced in api/access.py.
 
-Tokens are random strings shown once; only their SHA-256 is stored (api/ledger/tokens.py).
+Tokens are random strings shown once; only their SHA-256 is stored (ledger/tokens.py); the
+Principal itself is ledger data (ledger/principal.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import UnauthorizedError, message
-
-Role = Literal["admin", "caseworker", "department", "policy", "public"]
-ROLES: tuple[Role, ...] = ("admin", "caseworker", "department", "policy")
-# "public": a request without a token when PUBLIC_EVALUATION is on. It may evaluate a
-# profile and read the catalog and policies (nothing is stored or read back); every other
-# route answers it 401, as it would without the setting.
+from ledger.principal import Principal
+from ledger.tokens import principal_for
 
 _bearer = HTTPBearer(auto_error=False, description="guanai token create 生成的令牌 / a token")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The person or system behind a request, their role and the region they may see."""
-
-    name: str
-    role: Role
-    region: str | None = None  # a 6-digit code used as a prefix; None: the whole country
-    department: str | None = None
 
 
 def get_principal(
@@ -38,8 +24,6 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The principal of the request's bearer token, or 401."""
-    from api.ledger.tokens import principal_for
-
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None and request.app.state.settings.public_evaluation:
         return Principal(name="anonymous", role="public")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from api.ledger.case_numbers import number_prefix
+from ledger.case_numbers import number_prefix
 
 revision = "0004w"
 down_revision = "0003"

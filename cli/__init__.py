@@ -1,0 +1,1 @@
+"""The `guanai` command line (typer): thin over the engine, the ledger and the service."""
