@@ -10,7 +10,8 @@ import pytest
 
 from engine import Evaluator, Policy
 from engine.expr import references
-from engine.outside import DEFINITION_FACTS, LEFT_BEHIND, law_rules
+from engine.outside import DEFINITION_FACTS, law_rules
+from engine.vocabulary import LEFT_BEHIND
 
 DAY = date(2025, 6, 1)
 # 甘肃（测试）620102 sets a 低保 standard of 550 (tests/fixtures/regions).
