@@ -53,16 +53,15 @@ class Reassess(_Body):
 
 
 class CloseCase(_Body):
-    """POST /v1/cases/{id}/close: why (required), and an optional note."""
+    """POST /v1/cases/{id}/close: why (required; kept with the case's events)."""
 
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class ReopenCase(_Body):
-    """POST /v1/cases/{id}/reopen: why (required)."""
+    """POST /v1/cases/{id}/reopen: why the case is opened again."""
 
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class TransitionRequest(_Body):

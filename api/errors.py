@@ -286,7 +286,7 @@ def _from_ledger(exc: LedgerError) -> ApiError:
     return ConflictError(exc.detail)
 
 
-def _as_api_error(exc: Exception, scope: Scope) -> ApiError:
+def _as_api_error(exc: Exception, scope: Scope | None = None) -> ApiError:
     if isinstance(exc, LedgerError):
         return _from_ledger(exc)
     if isinstance(exc, StarletteHTTPException):

@@ -22,14 +22,14 @@ logger = logging.getLogger("uvicorn.error")
 HEADER = "x-request-id"
 
 
-def request_id(scope: Scope) -> str | None:
+def request_id(scope: Scope | None) -> str | None:
     """The id `RequestIds` gave this request."""
-    state = scope.get("state") or {}
+    state = (scope or {}).get("state") or {}
     value = state.get("request_id")
     return value if isinstance(value, str) else None
 
 
-def log_failure(kind: str, scope: Scope) -> None:
+def log_failure(kind: str, scope: Scope | None) -> None:
     """The one log line of a failure: its kind and the request id."""
     logger.error("internal error %s request_id=%s", kind, request_id(scope))
 

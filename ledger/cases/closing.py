@@ -1,6 +1,6 @@
-"""Closing a case and reopening it. A closed case stays in the ledger and refuses every change
-(update, reassessment) with a 409 until it is reopened; both moves need a reason, and both are
-events of the case."""
+"""Closing a case and reopening it. A closed case stays in the ledger and refuses every
+change (update, reassessment) with a 409 until it is reopened; both moves need a reason
+(`note`), and both are events of the case."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from ledger.models import Case, Event, now
 from ledger.referrals import withdraw_open
 
 
-def _reason(reason: str | None) -> str:
-    if reason is None or not reason.strip():
-        raise InvalidInput([FieldError("reason", "必须说明理由", "a reason is required")])
-    return reason.strip()
+def _reason(note: str | None) -> str:
+    if note is None or not note.strip():
+        raise InvalidInput([FieldError("note", "必须说明原因", "a reason is required")])
+    return note.strip()
 
 
 def refuse_if_closed(session: Session, case: Case) -> None:
@@ -30,12 +30,10 @@ def refuse_if_closed(session: Session, case: Case) -> None:
         )
 
 
-def close_case(
-    session: Session, *, case_id: str, actor: str, reason: str, note: str | None = None
-) -> Case:
+def close_case(session: Session, *, case_id: str, actor: str, note: str) -> Case:
     """Close a case (open referrals are withdrawn); of concurrent closes exactly one wins,
     the others are a 409."""
-    why = _reason(reason)
+    why = _reason(note)
     case = lock_case(session, case_id)
     if case.status == "closed":
         session.rollback()
@@ -49,7 +47,7 @@ def close_case(
             actor=actor,
             kind="case_closed",
             case_id=case.id,
-            data={"withdrawn": withdrawn, "reason": why, "note": note or ""},
+            data={"withdrawn": withdrawn, "note": why},
         )
     )
     session.add(case)
@@ -57,18 +55,20 @@ def close_case(
     return case
 
 
-def reopen_case(session: Session, *, case_id: str, actor: str, reason: str) -> Case:
+def reopen_case(session: Session, *, case_id: str, actor: str, note: str) -> Case:
     """Reopen a closed case (a 409 unless it is closed). Referrals withdrawn on closing stay
     withdrawn; the next update or reassessment opens what is indicated then."""
-    why = _reason(reason)
+    why = _reason(note)
     case = lock_case(session, case_id)
     if case.status != "closed":
         session.rollback()
-        raise ForbiddenTransition("个案未关闭", "The case is not closed", status=case.status)
+        raise ForbiddenTransition(
+            "个案未关闭，无需重新打开", "The case is not closed", status=case.status
+        )
     stamp = now()
     case.status, case.closed_at, case.updated_at = "open", None, stamp
     session.add(
-        Event(at=stamp, actor=actor, kind="case_reopened", case_id=case.id, data={"reason": why})
+        Event(at=stamp, actor=actor, kind="case_reopened", case_id=case.id, data={"note": why})
     )
     session.add(case)
     session.commit()

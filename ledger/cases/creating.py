@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from engine import Evaluator
+from ledger.case_numbers import next_case_number
 from ledger.cases.assessing import Outcome, follow_up, stored_profile
 from ledger.errors import DuplicateCase, IdempotencyKeyReused
 from ledger.identity import id_hash
@@ -61,6 +62,7 @@ def create_case(
         updated_at=stamp,
     )
     try:
+        case.number = next_case_number(session, case.region_code, stamp)
         session.add(case)
         session.add(
             ProfileVersion(

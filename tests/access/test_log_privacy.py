@@ -108,7 +108,7 @@ def test_no_failure_writes_identity_or_profile_values_to_the_log(
         )  # fmt: skip
         assert fault.status_code == 500, fault.text
         assert fault.json()["detail"]["request_id"] == fault.headers["x-request-id"]
-        send("closed", "POST", f"/v1/cases/{case_id}/close", json={"reason": "迁出本县"})
+        send("closed", "POST", f"/v1/cases/{case_id}/close", json={"note": "迁出本县"})
         send("closed update", "PUT", f"/v1/cases/{case_id}/profile", json=put,
              headers={"If-Match": "1"})  # fmt: skip
 

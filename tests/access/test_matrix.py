@@ -14,7 +14,7 @@ from tests.access.conftest import IN_REGION, OUT_OF_REGION, PRINCIPALS, World
 
 WHO = [None, *PRINCIPALS]  # None: no token
 CASE = {"village": "光明村", "as_of": "2025-06-01"}
-CLOSE = {"reason": "迁出本县"}
+CLOSE = {"note": "迁出本县"}
 
 
 def _all(status: int, **overrides: int) -> dict[str | None, int]:
@@ -134,6 +134,7 @@ def test_status_of_every_route_for_every_role(world: World, route: int, who: str
 
 FULL_CASE = {
     "id",
+    "number",
     "region_code",
     "village",
     "identity",

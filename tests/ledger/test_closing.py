@@ -16,12 +16,12 @@ VIOLENCE = woman(
 
 def test_closing_needs_a_reason(ledger_client: AppClient) -> None:
     case_id = create(ledger_client, DISABLED_LOW_INCOME)["id"]
-    for body in ({}, {"reason": ""}, {"note": "迁出本县"}):
+    for body in ({}, {"note": ""}):
         refused = ledger_client.post(f"/v1/cases/{case_id}/close", json=body)
         assert refused.status_code == 422, refused.text
-        assert [p["field"] for p in refused.json()["detail"]] == ["reason"]
-    blank = ledger_client.post(f"/v1/cases/{case_id}/close", json={"reason": "   "})
-    assert blank.status_code == 422 and blank.json()["detail"][0]["field"] == "reason"
+        assert [p["field"] for p in refused.json()["detail"]] == ["note"]
+    blank = ledger_client.post(f"/v1/cases/{case_id}/close", json={"note": "   "})
+    assert blank.status_code == 422 and blank.json()["detail"][0]["field"] == "note"
     assert ledger_client.get(f"/v1/cases/{case_id}").json()["status"] == "open"
 
 
@@ -29,7 +29,7 @@ def test_a_closed_case_refuses_updates_and_reassessments_until_reopened(
     ledger_client: AppClient,
 ) -> None:
     case_id = create(ledger_client, woman(age_years=40))["id"]
-    closed = ledger_client.post(f"/v1/cases/{case_id}/close", json={"reason": "迁出本县"})
+    closed = ledger_client.post(f"/v1/cases/{case_id}/close", json={"note": "迁出本县"})
     assert closed.status_code == 200
     update = ledger_client.request(
         "PUT",
@@ -47,10 +47,10 @@ def test_a_closed_case_refuses_updates_and_reassessments_until_reopened(
     assert ledger_client.get("/v1/referrals?department=POLICE").json()["total"] == 0
 
     assert ledger_client.post(f"/v1/cases/{case_id}/reopen", json={}).status_code == 422
-    reopened = ledger_client.post(f"/v1/cases/{case_id}/reopen", json={"reason": "迁回本村"})
+    reopened = ledger_client.post(f"/v1/cases/{case_id}/reopen", json={"note": "迁回本村"})
     assert reopened.status_code == 200 and reopened.json()["status"] == "open"
     assert ledger_client.post(
-        f"/v1/cases/{case_id}/reopen", json={"reason": "再开"}
+        f"/v1/cases/{case_id}/reopen", json={"note": "再开"}
     ).status_code == 409  # fmt: skip
     update = ledger_client.request(
         "PUT",

@@ -164,7 +164,7 @@ def test_of_eight_racing_closes_exactly_one_wins(race_server: Server, racers: Ra
     with httpx.Client(base_url=race_server.base_url, timeout=60, headers=ADMIN) as http:
         for trial in range(TRIALS):
             case_id = new_case(http, BASE)["id"]
-            close = [req("POST", f"/v1/cases/{case_id}/close", json={"reason": "迁出本县"})] * 8
+            close = [req("POST", f"/v1/cases/{case_id}/close", json={"note": "迁出本县"})] * 8
             codes = Counter(a.status_code for a in racers.together(close))
             audited = http.get(f"/v1/audit?case_id={case_id}&action=case_closed").json()
             if codes != {200: 1, 409: 7} or audited["total"] != 1:
