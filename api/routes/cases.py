@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from api.access import in_region, region_filter, require, visible_case
 from api.auth import PrincipalDep
 from api.bodies import CaseCreate, ProfileUpdate, Reassess, if_match_version, parse
+from api.conflicts import hidden_conflicts, refuse_hidden_replay
 from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
@@ -93,17 +94,19 @@ def create_case(
     require(principal, "caseworker", "admin")
     request = parse(CaseCreate, body)
     _check_region_of(principal, request.profile)
-    outcome = service.create_case(
-        session,
-        evaluator,
-        profile=request.profile,
-        village=request.village,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-        idempotency_key=idempotency_key,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.create_case(
+            session,
+            evaluator,
+            profile=request.profile,
+            village=request.village,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+            idempotency_key=idempotency_key,
+        )
     if outcome.replayed:
+        refuse_hidden_replay(session, principal, outcome.case)
         response.headers["Idempotent-Replayed"] = "true"
     record(
         session,
@@ -230,16 +233,17 @@ def update_profile(
     assert version is not None
     request = parse(ProfileUpdate, body)
     _check_region_of(principal, request.profile)
-    outcome = service.update_profile(
-        session,
-        evaluator,
-        case_id=case_id,
-        if_match=version,
-        profile=request.profile,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.update_profile(
+            session,
+            evaluator,
+            case_id=case_id,
+            if_match=version,
+            profile=request.profile,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+        )
     response.headers["ETag"] = f'"{outcome.case.version}"'
     record(session, principal, "profile_updated", case_id=case_id, version=outcome.case.version)
     return _created(outcome)
