@@ -153,7 +153,7 @@ class TestRegionalParameters:
 
 
 class TestWhyNotAndBeyond:
-    """SPEC.md §3a through the HTTP door: `explain` and `outside_programme`."""
+    """docs/contract.md §3a through the HTTP door: `explain` and `outside_programme`."""
 
     def test_explain_all_adds_the_reasons_and_the_codes_that_do_not_apply(
         self, client: AppClient

@@ -19,6 +19,7 @@ import pytest
 
 from engine import Decision, Evaluator, Policy, Profile, outside
 from engine.result import ExplainedResult
+from engine.vocabulary import LEFT_BEHIND
 from tests.profiles import random_profile
 
 DATES = [date(2016, 6, 1), date(2025, 3, 26), date(2025, 3, 27), date(2025, 6, 1), date(2026, 2, 1)]
@@ -85,10 +86,8 @@ def test_outside_the_programme_a_disagreement_would_be_detected(evaluator: Evalu
     profile = {"sex": "female", "marital_status": "divorced", "sudden_hardship_event": False}
     decision = evaluator.decide(profile, date(2025, 6, 1))
     valid = evaluator.validate(profile)
-    assert outside.applies(valid, decision.durable_value("D", outside.LEFT_BEHIND))
-    forced = evaluator.env(
-        decision.facts, decision.params, date(2025, 6, 1), {outside.LEFT_BEHIND: True}
-    )
+    assert outside.applies(valid, decision.durable_value("D", LEFT_BEHIND))
+    forced = evaluator.env(decision.facts, decision.params, date(2025, 6, 1), {LEFT_BEHIND: True})
     durable = {c: forced.emitted(c) for c in evaluator.code_rules}
     assert outside.disagreements(evaluator.code_rules, durable, forced) == []
     durable["LEGAL_PUBLICITY"] = True  # basis doc: not compared

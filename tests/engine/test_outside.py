@@ -1,5 +1,5 @@
-"""Beyond the programme (SPEC.md §3a): the national-law codes for a woman who is not, or not
-known to be, a rural left-behind woman — divorced, widowed, urban, under review."""
+"""Beyond the programme (docs/contract.md §3a): the national-law codes for a woman who is
+not, or not known to be, a rural left-behind woman — divorced, widowed, urban, under review."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from engine import Evaluator, Policy
 from engine.expr import references
-from engine.outside import DEFINITION_FACTS, LEFT_BEHIND, law_rules
+from engine.outside import DEFINITION_FACTS, law_rules
+from engine.vocabulary import LEFT_BEHIND
 
 DAY = date(2025, 6, 1)
 # 甘肃（测试）620102 sets a 低保 standard of 550 (tests/fixtures/regions).
