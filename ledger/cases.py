@@ -82,7 +82,8 @@ def _index(session: Session, case_id: str, result: EvaluationResult) -> None:
     """Replace the case's index rows (codes, classifications) by the latest assessment."""
     session.execute(delete(CaseCode).where(col(CaseCode.case_id) == case_id))
     session.execute(delete(CaseClassification).where(col(CaseClassification.case_id) == case_id))
-    for item in result.results:
+    # outside_programme codes too: a department finds her by the law code it serves
+    for item in [*result.results, *result.outside_programme]:
         session.add(CaseCode(case_id=case_id, code=item.code, status=item.status))
     for name, value in result.classifications.items():
         session.add(CaseClassification(case_id=case_id, name=name, value=value))
