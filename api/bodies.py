@@ -56,6 +56,12 @@ class CloseCase(_Body):
     note: Annotated[str, Field(max_length=2000)] | None = None
 
 
+class ReopenCase(_Body):
+    """POST /v1/cases/{id}/reopen: why the case is opened again."""
+
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class TransitionRequest(_Body):
     """POST /v1/referrals/{id}/transitions."""
 

@@ -20,6 +20,7 @@ from api.errors import ApiError, install_error_handlers
 from api.routes import (
     admin,
     bench_echo,
+    case_status,
     cases,
     catalog,
     eligibility,
@@ -29,6 +30,7 @@ from api.routes import (
     referrals,
 )
 from api.settings import Settings
+from api.web import install as install_web
 from engine import PolicyError
 from ledger.db import Ledger, startup_lock
 from ledger.identity import load_or_create_secret
@@ -108,13 +110,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api/web/routes/docs.py from our own static files
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (eligibility, cases, referrals, ledger, catalog, policies, admin, health):
+    for module in (
+        eligibility,
+        cases,
+        case_status,
+        referrals,
+        ledger,
+        catalog,
+        policies,
+        admin,
+        health,
+    ):
         app.include_router(module.router)
     if settings.guanai_bench_echo:
         app.include_router(bench_echo.router)
+    install_web(app)
     return app
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from engine import EvaluationResult, Evaluator, Profile
 from engine.profile import IDENTITY_FIELDS
 from engine.vocabulary import HARDSHIP_GROUP, LEDGER_ENTRY
+from ledger.case_numbers import next_case_number
 from ledger.errors import (
     CaseNotFound,
     DuplicateCase,
@@ -186,6 +187,7 @@ def create_case(
         created_at=stamp,
         updated_at=stamp,
     )
+    case.number = next_case_number(session, case.region_code, stamp)
     session.add(case)
     session.add(
         ProfileVersion(
@@ -383,6 +385,23 @@ def close_case(session: Session, *, case_id: str, actor: str, note: str | None) 
             case_id=case.id,
             data={"withdrawn": withdrawn, "note": note or ""},
         )
+    )
+    session.add(case)
+    session.commit()
+    return case
+
+
+def reopen_case(session: Session, *, case_id: str, actor: str, note: str) -> Case:
+    """Reopen a closed case (with the reason); its referrals stay as they ended."""
+    case = find_case(session, case_id)
+    if case.status != "closed":
+        raise ForbiddenTransition(
+            "个案未关闭，无需重新打开", "The case is not closed", status=case.status
+        )
+    stamp = now()
+    case.status, case.closed_at, case.updated_at = "open", None, stamp
+    session.add(
+        Event(at=stamp, actor=actor, kind="case_reopened", case_id=case.id, data={"note": note})
     )
     session.add(case)
     session.commit()

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from api.access import in_region, region_filter, require, visible_case
 from api.auth import PrincipalDep
-from api.bodies import CaseCreate, CloseCase, ProfileUpdate, Reassess, parse
+from api.bodies import CaseCreate, ProfileUpdate, Reassess, parse
 from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
@@ -26,7 +26,8 @@ from ledger.audit import record, shown_fields
 from ledger.cases import Outcome
 from ledger.models import Assessment, Case, Referral
 from ledger.principal import Principal
-from ledger.queries import case_detail, case_summary, list_cases, referral_out
+from ledger.queries import case_detail, list_cases, referral_out
+from ledger.referrals import STATUSES
 
 router = APIRouter(prefix="/v1/cases", tags=["ledger"])
 
@@ -125,16 +126,30 @@ def cases(
     status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    village: Annotated[str | None, Query(max_length=100, description="村（社区）")] = None,
+    referral_status: Annotated[
+        str | None, Query(pattern=f"^({'|'.join(STATUSES)})$", description="有某状态的转介")
+    ] = None,
+    review_overdue: Annotated[bool, Query(description="只列出复核已逾期的个案")] = False,
+    q: Annotated[
+        str | None, Query(max_length=100, description="姓名（或其开头）或身份证号后四位")
+    ] = None,
 ) -> dict[str, Any]:
-    """个案列表（姓名脱敏）/ Cases by region, classification, code, review due, status."""
+    """个案列表（姓名脱敏）/ Cases by region, classification, code, review, status, village,
+    referral status, name or the ID number's last four."""
     require(principal, "caseworker", "admin")
+    today = date.today()
     listed = list_cases(
         session,
         region=region_filter(principal, region),
         classification=classification,
         code=code,
-        review_due_on=date.today() if review_due else None,
+        review_due_on=today if review_due else None,
+        review_overdue_on=today if review_overdue else None,
         status=status,
+        village=village or None,
+        referral_status=referral_status,
+        search=q or None,
         page=page,
         page_size=page_size,
     )
@@ -267,19 +282,6 @@ def reassess(
     )
     record(session, principal, "case_reassessed", case_id=case_id)
     return _created(outcome)
-
-
-@router.post("/{case_id}/close", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422))
-def close(
-    case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    """关闭个案（不删除）/ Close a case; it stays in the ledger, open referrals are withdrawn."""
-    require(principal, "caseworker", "admin")
-    visible_case(principal, service.find_case(session, case_id))
-    request = parse(CloseCase, body)
-    closed = service.close_case(session, case_id=case_id, actor=principal.name, note=request.note)
-    record(session, principal, "case_closed", case_id=case_id)
-    return case_summary(closed)
 
 
 __all__ = ["referral_out", "router"]

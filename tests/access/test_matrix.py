@@ -130,6 +130,7 @@ def test_status_of_every_route_for_every_role(world: World, route: int, who: str
 
 FULL_CASE = {
     "id",
+    "number",
     "region_code",
     "village",
     "identity",

@@ -1,5 +1,5 @@
-"""Beyond the programme (docs/contract.md §3a): the national-law codes for a woman who is
-not, or not known to be, a rural left-behind woman — divorced, widowed, urban, under review."""
+"""Beyond the programme (contract §3a): the national-law codes for a woman who is not, or not
+known to be, a rural left-behind woman — divorced, widowed, urban, under review."""
 
 from __future__ import annotations
 

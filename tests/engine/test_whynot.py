@@ -1,6 +1,6 @@
-"""Why not (docs/contract.md §3a, `"explain": "all"`): every false classification and every
-code that does not apply has reasons naming facts and values, and every `would_apply_if`
-really brings its code into the results (checked with durable_rules on 1,000 profiles)."""
+"""Why not (contract §3a, `"explain": "all"`): every false classification and every code that
+does not apply has reasons naming facts and values, and every `would_apply_if` really brings
+its code into the results (checked with durable_rules on 1,000 generated profiles)."""
 
 from __future__ import annotations
 
