@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from engine import outside
 from engine.assemble import Assembler
 from engine.compiled import compile_node
 from engine.decision import Decision
@@ -22,6 +23,9 @@ from engine.profile import Profile
 from engine.reasons import Explainer
 from engine.result import EvaluationResult
 from engine.rulesets import day_number
+from engine.vocabulary import LEFT_BEHIND
+
+Explain = Literal["applicable", "all"]
 
 
 class Evaluator:
@@ -35,7 +39,7 @@ class Evaluator:
         self.pipeline = DurablePipeline(
             self.classification_rules, self.code_rules, label=policy.version[7:19]
         )
-        self.explainer = Explainer(self.catalog)
+        self.explainer = Explainer(self.catalog, self.expand)
         self._derived = {n: compile_node(r.when) for n, r in self.classification_rules.items()}
         self._emitted = {c: compile_node(r.when) for c, r in self.code_rules.items()}
         self._status = {
@@ -67,7 +71,7 @@ class Evaluator:
             raise ProfileError(field_errors(exc)) from exc
 
     def facts_for(self, profile: Profile, day: date) -> dict[str, Any]:
-        """Known facts with the absent-fact conventions applied (SPEC.md §1)."""
+        """Known facts with the absent-fact conventions applied (docs/contract.md §1)."""
         known = profile.facts(day)
         facts: dict[str, Any] = {}
         for name, fdef in self.catalog.facts.items():
@@ -150,18 +154,29 @@ class Evaluator:
         }
 
     def evaluate(
-        self, profile: Mapping[str, Any] | Profile, as_of: date | None = None
+        self,
+        profile: Mapping[str, Any] | Profile,
+        as_of: date | None = None,
+        explain: Explain = "applicable",
     ) -> EvaluationResult:
-        """The full SPEC.md §3 result for a profile on a date (default today)."""
+        """The full docs/contract.md §3 result for a profile on a date (default today); with
+        `explain="all"` also why not (§3a)."""
         day = as_of or date.today()
         valid = self.validate(profile)
         decision = self.decide(valid, day)
         problems = decision.disagreements()
+        beyond = None
+        if outside.applies(valid, decision.durable_value("D", LEFT_BEHIND)):
+            beyond = self.decide(outside.as_left_behind(valid, decision.params), day)
+            forced = self.env(decision.facts, decision.params, day, {LEFT_BEHIND: True})
+            durable = {c: beyond.durable_value("C", c) for c in self.code_rules}
+            problems += beyond.disagreements()
+            problems += outside.disagreements(self.code_rules, durable, forced)
         if problems:
             raise RulesRuntimeError(
                 "durable_rules and the evaluator disagree: " + "; ".join(problems)
             )
-        return Assembler(self, valid, day, decision).build()
+        return Assembler(self, valid, day, decision, beyond, explain == "all").build()
 
     def expand(self, kind: str, name: str) -> Node | None:
         """The condition behind a classification ("d") or a code ("c")."""
