@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from api.access import require
@@ -93,10 +93,13 @@ def new_token(
 
 
 @router.post("/tokens/{token_id}/revoke", responses=ledger_responses(401, 403, 404, 409))
-def revoke(token_id: str, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def revoke(
+    token_id: str, request: Request, session: SessionDep, principal: PrincipalDep
+) -> dict[str, Any]:
     """撤销令牌（立即生效）/ Revoke a token at once."""
     require(principal, "admin")
     record = revoke_token(session, token_id, principal.name)
+    request.app.state.tokens.clear()  # this process at once; others by their version check
     return {
         "id": record.id,
         "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.access import require
 from api.auth import PrincipalDep
@@ -27,9 +27,12 @@ router = APIRouter(prefix="/v1", tags=["eligibility"])
 )
 def evaluate_eligibility(
     body: JsonBody, evaluator: EvaluatorDep, principal: PrincipalDep
-) -> EvaluationResult:
+) -> Response:
     """评估一份画像 — evaluate one profile on a date (default today): statuses, referrals,
     questions, `outside_programme`; with `"explain": "all"` also why not."""
     require(principal, "caseworker", "admin", "public")
     request = EligibilityRequest.parse(body)
-    return evaluator.evaluate(request.profile, as_of=request.as_of, explain=request.explain)
+    result = evaluator.evaluate(request.profile, as_of=request.as_of, explain=request.explain)
+    # serialised once, by pydantic's Rust core: FastAPI would validate the result against
+    # the response model again and encode it a second time
+    return Response(result.model_dump_json(), media_type="application/json")
