@@ -19,6 +19,7 @@ from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
 from api.routes import (
     admin,
+    bench_echo,
     case_status,
     cases,
     catalog,
@@ -31,7 +32,7 @@ from api.routes import (
 from api.settings import Settings
 from api.web import install as install_web
 from engine import PolicyError
-from ledger.db import Ledger
+from ledger.db import Ledger, startup_lock
 from ledger.identity import load_or_create_secret
 from ledger.tokens import Issued, ensure_first_admin, ensure_token
 
@@ -92,9 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger = Ledger.open(settings.database_url, secret)
         app.state.ledger = ledger
         logger.info("ledger open (%s)", ledger.engine.dialect.name)
-        if settings.guanai_admin_token:
-            ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
-        _announce(ensure_first_admin(ledger), settings)
+        with startup_lock(ledger.engine):  # several workers: one creates the first token
+            if settings.guanai_admin_token:
+                ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
+            issued = ensure_first_admin(ledger)
+        _announce(issued, settings)
         _reload_on_sighup(service)
         try:
             yield
@@ -124,6 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health,
     ):
         app.include_router(module.router)
+    if settings.guanai_bench_echo:
+        app.include_router(bench_echo.router)
     install_web(app)
     return app
 
