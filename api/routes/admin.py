@@ -26,7 +26,7 @@ class TokenCreate(_Body):
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
     role: Role
-    region: Annotated[str, Field(pattern=r"^[1-9]\d{5}$")] | None = None
+    region: Annotated[str, Field(pattern=r"^[1-9][0-9]{5}$")] | None = None
     department: Annotated[str, Field(max_length=32)] | None = None
 
 
