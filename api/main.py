@@ -17,8 +17,19 @@ from fastapi import FastAPI
 
 from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
-from api.routes import admin, cases, catalog, eligibility, health, ledger, policies, referrals
+from api.routes import (
+    admin,
+    cases,
+    catalog,
+    eligibility,
+    health,
+    ledger,
+    policies,
+    policy_versions,
+    referrals,
+)
 from api.settings import Settings
+from api.version_header import PolicyVersionHeader
 from engine import PolicyError
 from ledger.db import Ledger
 from ledger.identity import load_or_create_secret
@@ -81,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger = Ledger.open(settings.database_url, secret)
         app.state.ledger = ledger
         logger.info("ledger open (%s)", ledger.engine.dialect.name)
+        service.attach(ledger)
         if settings.guanai_admin_token:
             ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
         _announce(ensure_first_admin(ledger), settings)
@@ -99,7 +111,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (eligibility, cases, referrals, ledger, catalog, policies, admin, health):
+    app.add_middleware(PolicyVersionHeader, root=app)
+    routers = (eligibility, cases, referrals, ledger, catalog, policies, policy_versions, admin)
+    for module in (*routers, health):
         app.include_router(module.router)
     return app
 

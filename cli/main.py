@@ -13,6 +13,7 @@ import typer
 
 from cli.ledger import app as ledger_app
 from cli.options import PoliciesOption, env_policy_paths
+from cli.policy import app as policy_app
 from cli.tokens import app as tokens_app
 from engine import Evaluator, PolicyError, ProfileError, load_policy
 
@@ -164,6 +165,7 @@ def serve(
 # -- guanai ledger … --------------------------------------------------------------------
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(tokens_app, name="token")
+app.add_typer(policy_app, name="policy")
 
 
 if __name__ == "__main__":  # pragma: no cover
