@@ -1,7 +1,7 @@
-"""The HTTP door: `uvicorn api.main:app` (SPEC.md §5).
+"""The HTTP door: `uvicorn api.main:app` (docs/contract.md §5).
 
 The lifespan loads and compiles the policies once; a policy file that is refused stops the
-service from starting (SPEC.md §4), with every `file:line: message` in the log.
+service from starting (docs/contract.md §4), with every `file:line: message` in the log.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the doors read and print besides SPEC.md §3: the eligibility request, the catalog,
+"""What the doors read and print besides docs/contract.md §3: the eligibility request, the catalog,
 the loaded policies, health."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from cli.ledger import app as ledger_app
 from cli.options import PoliciesOption, env_policy_paths
 from cli.policy import app as policy_app
 from cli.tokens import app as tokens_app
-from engine import Evaluator, PolicyError, ProfileError, load_policy
+from engine import SHIPPED_POLICIES, Evaluator, PolicyError, ProfileError, load_policy
 
 if TYPE_CHECKING:  # the ledger commands import the database stack only when they run
     pass
@@ -65,7 +65,7 @@ def evaluate(
     ] = None,
     policies: PoliciesOption = None,
 ) -> None:
-    """评估一份画像，输出 SPEC §3 的 JSON / Evaluate one profile and print the result JSON."""
+    """评估一份画像，输出结果 JSON（契约 §3）/ Evaluate one profile, print the result."""
     day = date.today()
     if as_of is not None:
         try:
@@ -112,7 +112,7 @@ def lint(
 ) -> None:
     """检查规则与参数文件，问题以 file:line: message 列出 / Check rule and parameter files."""
     problems = 0
-    for directory in dirs or [Path("policies")]:
+    for directory in dirs or [SHIPPED_POLICIES]:
         try:
             if (directory / "catalog").is_dir():
                 policy = load_policy(base=directory)

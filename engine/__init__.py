@@ -2,7 +2,7 @@
 
 policy = load_policy()                    # shipped policies/ (+ extra parameter dirs)
 result = Evaluator(policy).evaluate({"sex": "female", ...}, as_of=date(2025, 6, 1))
-result.model_dump(mode="json")            # SPEC.md §3
+result.model_dump(mode="json")            # docs/contract.md §3
 """
 
 from engine.errors import (

@@ -1,4 +1,4 @@
-"""Assembling the SPEC.md §3 result from what durable_rules decided: statuses, ordering,
+"""Assembling the docs/contract.md §3 result from what durable_rules decided: statuses, ordering,
 reasons, missing facts, questions, reviews, referrals."""
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ from engine.result import (
     Status,
 )
 from engine.rules import Rule
+from engine.vocabulary import LEFT_BEHIND
 
 if TYPE_CHECKING:
     from engine.evaluate import Decision, Evaluator
-
-LEFT_BEHIND = "is_rural_left_behind_woman"
 
 
 class Assembler:

@@ -72,7 +72,7 @@ class FactDef(Strict):
 
 
 class ClassificationDef(Strict):
-    """A derived classification (SPEC.md §3 `classifications`)."""
+    """A derived classification (docs/contract.md §3 `classifications`)."""
 
     zh: str
     en: str
@@ -120,7 +120,7 @@ class Document(Strict):
 
 
 class ParameterDef(Strict):
-    """A parameter a region may set (SPEC.md §4)."""
+    """A parameter a region may set (docs/contract.md §4)."""
 
     type: ParamType
     zh: str

@@ -14,7 +14,7 @@ How conditions become durable_rules rules (engine/rulesets.py builds the definit
   walks it with a fixed 64-entry stack (`MAX_STACK_SIZE`, error 303); rules are packed into
   rulesets whose worst-case walk stays within `STACK_BUDGET`, so it can never overflow.
 
-Safeguards of SPEC.md §6: the C module is called directly (no `Host`, so no timer threads
+Safeguards of docs/contract.md §6: the C module is called directly (no `Host`, so no timer threads
 steal actions); each ruleset has a catch-all rule so every session runs an action (safe
 `delete_state`, never `MessageNotHandledException`); `delete_state` runs in `finally`; sids
 come from a pool (no 32-bit hash collisions between live sessions, fewer than 1024);

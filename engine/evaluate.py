@@ -86,7 +86,7 @@ class Evaluator:
             raise ProfileError(field_errors(exc)) from exc
 
     def facts_for(self, profile: Profile, day: date) -> dict[str, Any]:
-        """Known facts with the absent-fact conventions applied (SPEC.md §1)."""
+        """Known facts with the absent-fact conventions applied (docs/contract.md §1)."""
         known = profile.facts(day)
         facts: dict[str, Any] = {}
         for name, fdef in self.catalog.facts.items():
@@ -163,7 +163,7 @@ class Evaluator:
     def evaluate(
         self, profile: Mapping[str, Any] | Profile, as_of: date | None = None
     ) -> EvaluationResult:
-        """The full SPEC.md §3 result for a profile on a date (default today)."""
+        """The full docs/contract.md §3 result for a profile on a date (default today)."""
         day = as_of or date.today()
         valid = self.validate(profile)
         decision = self.decide(valid, day)

@@ -1,4 +1,4 @@
-"""Regional parameter files and their resolution by region chain and date (SPEC.md §4)."""
+"""Regional parameter files and their resolution by region chain and date (docs/contract.md §4)."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from engine.expr import references
 from engine.parameters import LoadedParameterFile, ParameterTable, read_parameter_file
 from engine.profile import FACT_FIELDS
 from engine.rules import Rule, compile_rule, read_rule_file
+from engine.vocabulary import REQUIRED, Kind
 from engine.yamlfile import Located, load_yaml
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
@@ -94,6 +95,7 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
     except PolicyError as exc:
         raise PolicyError(exc.issues) from exc
     _check_profile_matches(catalog, root, issues)
+    _check_required_names(catalog, root, issues)
 
     digest = hashlib.sha256()
     files: list[str] = []
@@ -170,6 +172,25 @@ def _check_profile_matches(catalog: Catalog, root: Path, issues: list[PolicyIssu
             issues.append(
                 PolicyIssue(file, 0, f"{fact}: 画像模型有而目录中缺少 (missing from catalog)")
             )
+
+
+def _check_required_names(catalog: Catalog, root: Path, issues: list[PolicyIssue]) -> None:
+    """The names Python relies on (engine/vocabulary.py) must be in the catalogue."""
+    where = {Kind.CLASSIFICATION: "classifications.yaml", Kind.CODE: "codes.yaml"}
+    for name, kind in REQUIRED.items():
+        present = catalog.classifications if kind is Kind.CLASSIFICATION else catalog.codes
+        if name in present:
+            continue
+        path = root / "catalog" / where[kind]
+        issues.append(
+            PolicyIssue(
+                relative(path),
+                1,
+                f"{name}: 程序依赖这个{'分类' if kind is Kind.CLASSIFICATION else '代码'}，"
+                f"目录中却没有（不可改名或删除）"
+                f" (the code relies on this {kind.value}; it may not be renamed or removed)",
+            )
+        )
 
 
 def _check_rule_set(

@@ -1,4 +1,4 @@
-"""Profile — the one schema of a woman's facts (SPEC.md §1), strict and frozen.
+"""Profile — the one schema of a woman's facts (docs/contract.md §1), strict and frozen.
 
 Every field is optional: `None` (or absence) means the fact is not known. What an absent
 fact means to the rules (unknown, false or an empty list) is declared in

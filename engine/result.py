@@ -1,4 +1,4 @@
-"""EvaluationResult — the JSON every door prints (SPEC.md §3)."""
+"""EvaluationResult — the JSON every door prints (docs/contract.md §3)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ class Question(_Out):
 
 
 class Review(_Out):
-    """Something a person must decide (SPEC.md §2: husband away for another reason)."""
+    """Something a person must decide (docs/contract.md §2: husband away for another reason)."""
 
     classification: str
     fact: str

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from engine import EvaluationResult, Evaluator, Profile
 from engine.profile import IDENTITY_FIELDS
+from engine.vocabulary import HARDSHIP_GROUP, LEDGER_ENTRY
 from ledger.errors import (
     CaseNotFound,
     DuplicateCase,
@@ -70,7 +71,7 @@ def stored_profile(profile: Profile) -> dict[str, Any]:
 
 def _review_due(result: EvaluationResult, as_of: date) -> date | None:
     for item in result.results:
-        if item.code == "LEDGER_ENTRY":
+        if item.code == LEDGER_ENTRY:
             months = item.outputs.get("review_due_within_months")
             if isinstance(months, int | float):
                 return add_months(as_of, int(months))
@@ -102,7 +103,7 @@ def _assess(
     )
     session.add(assessment)
     _index(session, case.id, result)
-    case.hardship = bool(result.classifications.get("is_hardship_group"))
+    case.hardship = bool(result.classifications.get(HARDSHIP_GROUP))
     case.next_review_due = _review_due(result, as_of)
     return assessment
 

@@ -66,7 +66,7 @@ class ProfileVersion(SQLModel, table=True):
 
 class Assessment(SQLModel, table=True):
     """An immutable receipt: which profile version, on which date, under which policy, and
-    the full result (SPEC.md §3)."""
+    the full result (docs/contract.md §3)."""
 
     __tablename__ = "assessments"
 

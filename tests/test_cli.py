@@ -1,15 +1,18 @@
-"""`guanai evaluate` prints SPEC.md §3 JSON; bad input exits 2 naming the field."""
+"""`guanai evaluate` prints docs/contract.md §3 JSON; bad input exits 2 naming the field."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from engine import SHIPPED_POLICIES
 from tests.conftest import REGIONS
 
 PROFILE = {
@@ -97,3 +100,35 @@ def test_the_installed_guanai_command_runs() -> None:
     done = subprocess.run([str(guanai), "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert "evaluate" in done.stdout and "lint" in done.stdout and "serve" in done.stdout
+
+
+def test_lint_without_arguments_checks_the_shipped_policies_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["lint"])
+    assert result.exit_code == 0, result.output
+    assert "通过" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "file"),
+    [
+        ("is_hardship_group", "classifications.yaml"),
+        ("is_rural_left_behind_woman", "classifications.yaml"),
+        ("LEDGER_ENTRY", "codes.yaml"),
+    ],
+)
+def test_renaming_a_name_the_code_relies_on_fails_lint_with_file_and_line(
+    tmp_path: Path, name: str, file: str
+) -> None:
+    copy = tmp_path / "policies"
+    shutil.copytree(SHIPPED_POLICIES, copy)
+    for path in copy.rglob("*.yaml"):  # a consistent rename: the rules still agree
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(name, f"{name}_renamed"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["lint", str(copy)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if name in line and ":1:" in line]
+    assert lines, result.output
+    assert lines[0].startswith(f"{copy / 'catalog' / file}:1: {name}:")

@@ -1,4 +1,4 @@
-"""POST /v1/eligibility: one profile in, SPEC.md §3 out."""
+"""POST /v1/eligibility: one profile in, docs/contract.md §3 out."""
 
 from __future__ import annotations
 

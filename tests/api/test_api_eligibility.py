@@ -1,4 +1,4 @@
-"""POST /v1/eligibility in process: the SPEC.md §3 result, dates, regions, identity."""
+"""POST /v1/eligibility in process: the docs/contract.md §3 result, dates, regions, identity."""
 
 from __future__ import annotations
 

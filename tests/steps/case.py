@@ -62,7 +62,7 @@ class Case:
 
     @property
     def data(self) -> dict[str, Any]:
-        """The result JSON (SPEC.md §3); a scenario that expected one fails if none came."""
+        """The result JSON (contract §3); fails a scenario that expected one if none came."""
         if self.profile_error is not None:
             raise AssertionError(f"画像被拒绝 (profile refused): {self.profile_error.errors}")
         if self.policy_error is not None:
