@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cli.impact import impact
 from cli.ledger import app as ledger_app
 from cli.options import PoliciesOption, env_policy_paths
 from cli.policy import app as policy_app
@@ -166,6 +167,7 @@ def serve(
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(tokens_app, name="token")
 app.add_typer(policy_app, name="policy")
+app.command("impact")(impact)
 
 
 if __name__ == "__main__":  # pragma: no cover
