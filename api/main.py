@@ -27,9 +27,11 @@ from api.routes import (
     health,
     ledger,
     policies,
+    policy_versions,
     referrals,
 )
 from api.settings import Settings
+from api.version_header import PolicyVersionHeader
 from api.web import install as install_web
 from engine import PolicyError
 from ledger.db import Ledger, startup_lock
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             issued = ensure_first_admin(ledger)
         _announce(issued, settings)
         app.state.tokens = TokenCache(ledger)
+        service.attach(ledger)
         _reload_on_sighup(service)
         try:
             yield
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(PolicyVersionHeader, root=app)
     for module in (
         eligibility,
         cases,
@@ -126,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger,
         catalog,
         policies,
+        policy_versions,
         admin,
         health,
     ):

@@ -11,10 +11,11 @@ from pydantic import Field
 from api.access import require
 from api.auth import PrincipalDep
 from api.bodies import _Body, parse
-from api.deps import JsonBody, PolicyDep, SessionDep
+from api.deps import JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import InvalidRequestError, ledger_responses
 from engine import FieldError
 from ledger.audit import entries
+from ledger.broadcast import TOKEN_CHANNEL, notify
 from ledger.principal import Role
 from ledger.tokens import create_token, list_tokens, revoke_token
 
@@ -94,12 +95,17 @@ def new_token(
 
 @router.post("/tokens/{token_id}/revoke", responses=ledger_responses(401, 403, 404, 409))
 def revoke(
-    token_id: str, request: Request, session: SessionDep, principal: PrincipalDep
+    token_id: str,
+    request: Request,
+    session: SessionDep,
+    ledger: LedgerDep,
+    principal: PrincipalDep,
 ) -> dict[str, Any]:
     """撤销令牌（立即生效）/ Revoke a token at once."""
     require(principal, "admin")
     record = revoke_token(session, token_id, principal.name)
     request.app.state.tokens.clear()  # this process at once; others by their version check
+    notify(ledger.engine, TOKEN_CHANNEL, record.id)  # every replica's token cache
     return {
         "id": record.id,
         "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,

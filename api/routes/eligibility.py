@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
 
 from api.access import require
@@ -9,8 +11,9 @@ from api.auth import PrincipalDep
 from api.deps import EvaluatorDep, JsonBody
 from api.errors import responses
 from api.schemas import ELIGIBILITY_REQUEST_BODY, EligibilityRequest
-from engine import EvaluationResult
+from engine import EvaluationResult, Evaluator
 from engine.result import ExplainedResult
+from ledger.principal import Principal
 
 router = APIRouter(prefix="/v1", tags=["eligibility"])
 
@@ -30,9 +33,14 @@ def evaluate_eligibility(
 ) -> Response:
     """评估一份画像 — evaluate one profile on a date (default today): statuses, referrals,
     questions, `outside_programme`; with `"explain": "all"` also why not."""
-    require(principal, "caseworker", "admin", "public")
-    request = EligibilityRequest.parse(body)
-    result = evaluator.evaluate(request.profile, as_of=request.as_of, explain=request.explain)
+    result = evaluation(body, evaluator, principal)
     # serialised once, by pydantic's Rust core: FastAPI would validate the result against
     # the response model again and encode it a second time
     return Response(result.model_dump_json(), media_type="application/json")
+
+
+def evaluation(body: Any, evaluator: Evaluator, principal: Principal) -> EvaluationResult:
+    """What the JSON door answers, as the result model (the workbench's intake uses it too)."""
+    require(principal, "caseworker", "admin", "public")
+    request = EligibilityRequest.parse(body)
+    return evaluator.evaluate(request.profile, as_of=request.as_of, explain=request.explain)
