@@ -184,7 +184,7 @@ class Explainer:
         if isinstance(term, Fact):
             return f"{short(self.catalog.facts[term.name].zh)}（{shown}）"
         if isinstance(term, Param):
-            return f"{self.catalog.parameters[term.name].zh}（{shown}）"
+            return f"{short(self.catalog.parameters[term.name].zh)}（{shown}）"
         if isinstance(term, Mul):
             return f"{self._term(term.left, env)}×{self._term(term.right, env)}（{shown}）"
         return shown
