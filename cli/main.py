@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from cli.impact import impact
 from cli.ledger import app as ledger_app
 from cli.options import PoliciesOption, env_policy_paths
+from cli.policy import app as policy_app
 from cli.text import render
 from cli.tokens import app as tokens_app
 from engine import SHIPPED_POLICIES, Evaluator, PolicyError, ProfileError, load_policy
@@ -184,6 +186,8 @@ def serve(
 # -- guanai ledger … --------------------------------------------------------------------
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(tokens_app, name="token")
+app.add_typer(policy_app, name="policy")
+app.command("impact")(impact)
 
 
 if __name__ == "__main__":  # pragma: no cover

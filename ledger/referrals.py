@@ -244,6 +244,14 @@ def transition(
     return referral
 
 
+def move_referrals(session: Session, case: Case, region_code: str | None) -> None:
+    """A case moving to another region takes all its referrals along: the new region's
+    departments see and move them, the old region's no longer do."""
+    for referral in session.exec(select(Referral).where(Referral.case_id == case.id)).all():
+        referral.region_code = region_code
+        session.add(referral)
+
+
 def withdraw_open(session: Session, case: Case, actor: str) -> list[str]:
     """Withdraw the case's referrals no department has accepted yet (on closing a case)."""
     withdrawn = []
