@@ -139,3 +139,25 @@ def test_the_server_refuses_a_bad_id_number_with_a_summary_linking_to_the_field(
     expect(link).to_be_visible()
     link.click()
     expect(page.get_by_label("身份证号")).to_be_focused()
+
+
+def test_why_not_and_beyond_the_programme_are_folded_below(page: Page, web: WebServer) -> None:
+    sign_in(page, web.tokens["caseworker"])
+    page.goto("/app/evaluate")
+    for fact, value in [("sex", "female"), ("husband_away", "false"), ("has_legal_matter", "true")]:
+        with page.expect_response(re.compile(r"/app/evaluate/panel$")):
+            page.locator(f"#f-{fact}").select_option(value)
+    with page.expect_response(re.compile(r"/app/evaluate/panel$")):
+        page.get_by_role("checkbox", name="请求给付赡养费、抚养费、扶养费").check()
+    why_not = page.locator("#panel details.why-not")
+    beyond = page.locator("#panel details.outside")
+    expect(why_not.locator("> summary")).to_contain_text("为什么不符合")
+    expect(beyond.locator("> summary")).to_contain_text("本方案之外")
+    expect(beyond.locator(".code-name").first).not_to_be_visible()  # folded
+    beyond.locator("> summary").click()
+    expect(beyond).to_contain_text("法律援助")
+    why_not.locator("> summary").click()
+    flip = why_not.locator("a[href^='#f-']").first
+    target = (flip.get_attribute("href") or "").removeprefix("#")
+    flip.click()
+    expect(page.locator(f"#{target}")).to_be_focused()
