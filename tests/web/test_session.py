@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import ADMIN
 from tests.web.browser import sign_in
+from tests.web.cases import new_case
 from tests.web.server import WebServer
 
 
@@ -160,3 +161,19 @@ def test_a_policy_officer_is_refused_cases(web: WebServer) -> None:
     with signed_in(web, "policy") as client:
         assert client.get("/app/cases", follow_redirects=False).status_code == 403
         assert client.get("/app/cases/export.xlsx", follow_redirects=False).status_code == 403
+
+
+def test_a_department_opens_a_case_referred_to_it_minimised(page: Page, web: WebServer) -> None:
+    case = new_case(
+        web, 61, name="吴秀英", rights_infringed=True, infringement_types=["domestic_violence"],
+        domestic_violence_ongoing=True,
+    )  # fmt: skip
+    sign_in(page, web.tokens["police"])
+    answer = page.goto(f"/app/cases/{case['id']}")
+    assert answer is not None and answer.status == 200
+    expect(page.locator("#case-name")).to_have_text("吴*英")
+    expect(page.get_by_role("button", name="显示全名")).to_have_count(0)
+    expect(page.get_by_role("link", name="修改画像")).to_have_count(0)
+    expect(page.locator(".referral")).to_contain_text("公安机关")
+    refused = page.request.post(f"/app/cases/{case['id']}/reveal", form={"csrf_token": "x"})
+    assert refused.status == 403
