@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.web.browser import screenshot, sign_in
 from tests.web.server import REGION, WebServer
@@ -161,3 +161,24 @@ def test_why_not_and_beyond_the_programme_are_folded_below(page: Page, web: WebS
     target = (flip.get_attribute("href") or "").removeprefix("#")
     flip.click()
     expect(page.locator(f"#{target}")).to_be_focused()
+
+
+def test_the_intake_works_without_javascript(browser: Browser, web: WebServer) -> None:
+    context = browser.new_context(base_url=web.base_url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, web.tokens["caseworker"])
+        page.goto("/app/evaluate")
+        page.locator("#f-sex").select_option("female")
+        page.locator("#f-rights_infringed").select_option("true")
+        page.locator("#f-domestic_violence_ongoing").select_option("true")
+        page.get_by_role("button", name="更新评估结果").click()
+        expect(page.locator("#panel .urgent-banner")).to_contain_text("报警 110")
+        expect(page.locator("#f-domestic_violence_ongoing")).to_have_value("true")  # kept
+        page.get_by_label("姓名").fill("钱小芳")
+        page.get_by_label("村（社区）").fill("光明村")
+        page.get_by_role("button", name="保存到台账").click()
+        page.wait_for_url(re.compile(r"/app/cases/[0-9a-f]{32}\?saved=1$"))
+        expect(page.locator(".referral").first).to_be_visible()
+    finally:
+        context.close()
