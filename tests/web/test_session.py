@@ -4,6 +4,7 @@ headers on every page; roles refused the pages they may not use."""
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from api.main import create_app
 from tests.conftest import ADMIN
 from tests.web.browser import sign_in
 from tests.web.cases import new_case
@@ -177,3 +179,15 @@ def test_a_department_opens_a_case_referred_to_it_minimised(page: Page, web: Web
     expect(page.locator(".referral")).to_contain_text("公安机关")
     refused = page.request.post(f"/app/cases/{case['id']}/reveal", form={"csrf_token": "x"})
     assert refused.status == 403
+
+
+def test_the_access_log_never_holds_a_searched_name() -> None:
+    create_app()
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", "/app/cases?q=%E7%8E%8B%E5%B0%8F%E7%BA%A2", "1.1", 200), None,
+    )  # fmt: skip
+    for f in logging.getLogger("uvicorn.access").filters:
+        assert not isinstance(f, logging.Filter) or f.filter(record)
+    assert "%E7%8E%8B" not in record.getMessage()
+    assert "/app/cases?…" in record.getMessage()
