@@ -191,3 +191,26 @@ def test_the_access_log_never_holds_a_searched_name() -> None:
         assert not isinstance(f, logging.Filter) or f.filter(record)
     assert "%E7%8E%8B" not in record.getMessage()
     assert "/app/cases?…" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("asked", "lands"),
+    [
+        ("/app/cases?village=光明村", "/app/cases?village="),
+        ("//evil.example/app/", "/app/evaluate"),
+    ],
+)
+def test_sign_in_returns_to_the_page_asked_for_and_never_to_another_host(
+    web: WebServer, asked: str, lands: str
+) -> None:
+    with httpx.Client(base_url=web.base_url) as client:
+        first = client.get("/app/cases", follow_redirects=False)
+        assert first.headers["location"] == "/app/login?next=%2Fapp%2Fcases"
+        form = client.get("/app/login", params={"next": asked})
+        answer = client.post(
+            "/app/login",
+            data={"token": web.tokens["caseworker"], "csrf_token": _csrf(form.text), "next": asked},
+            follow_redirects=False,
+        )
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith(lands)
