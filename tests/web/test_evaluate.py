@@ -182,3 +182,14 @@ def test_the_intake_works_without_javascript(browser: Browser, web: WebServer) -
         expect(page.locator(".referral").first).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_live_panel_is_never_sent_her_name_or_id_number(page: Page, web: WebServer) -> None:
+    sign_in(page, web.tokens["caseworker"])
+    page.goto("/app/evaluate")
+    page.get_by_label("姓名").fill("孙小燕")
+    with page.expect_request(re.compile(r"/app/evaluate/panel$")) as sent:
+        page.locator("#f-sex").select_option("female")
+    body = sent.value.post_data or ""
+    assert "sex=female" in body
+    assert "name=" not in body.replace("csrf_token", "") and "id_number" not in body
