@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -117,6 +118,11 @@ def as_xlsx(header: list[str], rows: Iterator[list[str]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("台账")
     sheet.freeze_panes = "A2"
+    for index, title in enumerate(header, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = (
+            20 if index == 1 else max(10, min(24, len(title) * 2))
+        )
     sheet.append(header)
     for row in rows:
         sheet.append(row)
