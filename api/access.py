@@ -16,9 +16,9 @@ role that may not use a door gets 403; no token or an unknown one gets 401.
 from __future__ import annotations
 
 from api.errors import ForbiddenError, NotFoundError, UnauthorizedError, message
+from ledger.case_filters import region_prefix
 from ledger.models import Case, Referral
 from ledger.principal import Principal, Role
-from ledger.queries import region_prefix
 
 NOTHING = "no-region"  # a region filter that matches no code
 

@@ -19,6 +19,8 @@ from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
 from api.routes import (
     admin,
+    bench_echo,
+    case_status,
     cases,
     catalog,
     eligibility,
@@ -30,8 +32,9 @@ from api.routes import (
 )
 from api.settings import Settings
 from api.version_header import PolicyVersionHeader
+from api.web import install as install_web
 from engine import PolicyError
-from ledger.db import Ledger
+from ledger.db import Ledger, startup_lock
 from ledger.identity import load_or_create_secret
 from ledger.tokens import Issued, ensure_first_admin, ensure_token
 
@@ -93,9 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.ledger = ledger
         logger.info("ledger open (%s)", ledger.engine.dialect.name)
         service.attach(ledger)
-        if settings.guanai_admin_token:
-            ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
-        _announce(ensure_first_admin(ledger), settings)
+        with startup_lock(ledger.engine):  # several workers: one creates the first token
+            if settings.guanai_admin_token:
+                ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
+            issued = ensure_first_admin(ledger)
+        _announce(issued, settings)
         _reload_on_sighup(service)
         try:
             yield
@@ -108,13 +113,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api/web/routes/docs.py from our own static files
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(PolicyVersionHeader, root=app)
-    routers = (eligibility, cases, referrals, ledger, catalog, policies, policy_versions, admin)
-    for module in (*routers, health):
+    for module in (
+        eligibility,
+        cases,
+        case_status,
+        referrals,
+        ledger,
+        catalog,
+        policies,
+        policy_versions,
+        admin,
+        health,
+    ):
         app.include_router(module.router)
+    if settings.guanai_bench_echo:
+        app.include_router(bench_echo.router)
+    install_web(app)
     return app
 
 

@@ -18,12 +18,18 @@ from engine.result import DepartmentsOut
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+_EXPLAIN = ("applicable", "all")
+Explain = Literal["applicable", "all"]
+
+
 @dataclass(frozen=True)
 class EligibilityRequest:
-    """`{"profile": {…}, "as_of": "YYYY-MM-DD"}`, checked as strictly as the profile."""
+    """`{"profile": {…}, "as_of": "YYYY-MM-DD", "explain": "applicable" | "all"}`, checked as
+    strictly as the profile."""
 
     profile: Profile
     as_of: dt.date | None
+    explain: Explain = "applicable"
 
     @classmethod
     def parse(cls, body: Any) -> EligibilityRequest:
@@ -41,11 +47,11 @@ class EligibilityRequest:
         problems = [
             FieldError(
                 key,
-                "不允许的字段：请求只能包含 profile 和 as_of",
-                "Extra inputs are not permitted (only profile and as_of)",
+                "不允许的字段：请求只能包含 profile、as_of 和 explain",
+                "Extra inputs are not permitted (only profile, as_of and explain)",
             )
             for key in body
-            if key not in ("profile", "as_of")
+            if key not in ("profile", "as_of", "explain")
         ]
         profile: Profile | None = None
         raw_profile = body.get("profile")
@@ -61,9 +67,18 @@ class EligibilityRequest:
         as_of, problem = _as_of(body.get("as_of"))
         if problem is not None:
             problems.append(problem)
+        explain = body.get("explain", "applicable")
+        if explain not in _EXPLAIN:
+            problems.append(
+                FieldError(
+                    "explain",
+                    "应为 applicable（只列适用的结论，默认）或 all（另说明不适用的原因）",
+                    "Input should be 'applicable' (default) or 'all'",
+                )
+            )
         if problems or profile is None:
             raise InvalidRequestError(problems)
-        return cls(profile, as_of)
+        return cls(profile, as_of, explain)
 
 
 def _as_of(value: Any) -> tuple[dt.date | None, FieldError | None]:
@@ -91,6 +106,16 @@ ELIGIBILITY_REQUEST_BODY: dict[str, Any] = {
                     "as_of": {
                         "anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
                         "description": "评估日期，默认今天 (evaluation date, default today)",
+                    },
+                    "explain": {
+                        "type": "string",
+                        "enum": list(_EXPLAIN),
+                        "default": "applicable",
+                        "description": (
+                            "all：另给出每个分类的理由和每个不适用代码的原因"
+                            "（classification_reasons, not_applicable）"
+                            " / all: also why each classification and why not each code"
+                        ),
                     },
                 },
             },

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     public_evaluation: bool = False
     # An admin token that must exist (automation, tests); it must start with gat_.
     guanai_admin_token: str | None = None
+    # Mount the bench's trivial POST /bench/echo route (GUANAI_BENCH_ECHO=1; bench/http.py).
+    guanai_bench_echo: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
 

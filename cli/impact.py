@@ -26,7 +26,8 @@ def _stop(zh: str, en: str, code: int = 2) -> NoReturn:
 
 def impact(
     draft: Annotated[
-        Path, typer.Option("--draft", help="草案目录或单个 YAML 文件 / draft directory or YAML file")
+        Path,
+        typer.Option("--draft", help="草案目录或单个 YAML 文件 / draft directory or YAML file"),
     ],
     region: Annotated[
         str | None,
@@ -84,8 +85,7 @@ def impact(
 
 
 def _run(console: Console, engine: object, job: object, replay: object) -> ImpactReport:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-    from rich.progress import TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
         TextColumn("重算个案"),
@@ -122,5 +122,9 @@ def show(console: Console, report: ImpactReport, policy: Policy) -> None:
         ["代码", "名称", "新增符合", "不再符合", "变为需补充信息", "不再需补充信息"],
         code_rows(report, policy.catalog),
     )
-    table("按部门（转介）", ["部门", "将新开", "将标为不再需要"], department_rows(report, policy.catalog))
+    table(
+        "按部门（转介）",
+        ["部门", "将新开", "将标为不再需要"],
+        department_rows(report, policy.catalog),
+    )
     table("按地区和村", ["行政区划代码", "村", "受影响个案数"], place_rows(report)[:20])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from engine import outside
 from engine.assemble import Assembler
+from engine.decision import Decision
 from engine.durable import DurablePipeline
 from engine.errors import ProfileError, RulesRuntimeError
 from engine.expr import Node, Tri
@@ -20,36 +21,10 @@ from engine.policy import Policy
 from engine.profile import Profile
 from engine.reasons import Explainer
 from engine.result import EvaluationResult
-from engine.rulesets import day_number, rule_name
+from engine.rulesets import day_number
+from engine.vocabulary import LEFT_BEHIND
 
-
-@dataclass(frozen=True)
-class Decision:
-    """What durable_rules fired and what the three-valued evaluator found, for one profile."""
-
-    facts: dict[str, Any]
-    params: dict[str, Any]
-    fired: frozenset[str]
-    kleene: dict[str, Tri]
-
-    def durable_value(self, kind: str, target: str) -> Tri:
-        """TRUE, FALSE or unknown as durable_rules decided it."""
-        if rule_name(kind, target, True) in self.fired:
-            return True
-        if rule_name(kind, target, False) in self.fired:
-            return False
-        return None
-
-    def disagreements(self) -> list[str]:
-        """Every compiled rule on which durable_rules and the evaluator differ."""
-        out = []
-        for name, expected in self.kleene.items():
-            kind, target = name.split(":")
-            got = self.durable_value(kind, target)
-            both = {rule_name(kind, target, True), rule_name(kind, target, False)} <= self.fired
-            if got is not expected or both:
-                out.append(f"{name}: durable={got} evaluator={expected}")
-        return out
+Explain = Literal["applicable", "all"]
 
 
 class Evaluator:
@@ -63,7 +38,7 @@ class Evaluator:
         self.pipeline = DurablePipeline(
             self.classification_rules, self.code_rules, label=policy.version[7:19]
         )
-        self.explainer = Explainer(self.catalog)
+        self.explainer = Explainer(self.catalog, self.expand)
         self.code_order = {code: i for i, code in enumerate(self.catalog.codes)}
         self.fact_order = {fact: i for i, fact in enumerate(self.catalog.facts)}
         self.closed = False
@@ -142,7 +117,7 @@ class Evaluator:
                 kleene[f"E:{code}"] = evaluate(rule.eligible_when, env)
             if rule.choose_higher_when is not None:
                 kleene[f"H:{code}"] = evaluate(rule.choose_higher_when, env)
-        return Decision(facts=facts, params=params, fired=fired, kleene=kleene)
+        return Decision(facts=facts, params=params, fired=fired, kleene=kleene, env=env)
 
     def message_for(
         self, facts: Mapping[str, Any], params: Mapping[str, Any], day: date
@@ -161,18 +136,29 @@ class Evaluator:
         }
 
     def evaluate(
-        self, profile: Mapping[str, Any] | Profile, as_of: date | None = None
+        self,
+        profile: Mapping[str, Any] | Profile,
+        as_of: date | None = None,
+        explain: Explain = "applicable",
     ) -> EvaluationResult:
-        """The full docs/contract.md §3 result for a profile on a date (default today)."""
+        """The full docs/contract.md §3 result for a profile on a date (default today); with
+        `explain="all"` also why not (§3a)."""
         day = as_of or date.today()
         valid = self.validate(profile)
         decision = self.decide(valid, day)
         problems = decision.disagreements()
+        beyond = None
+        if outside.applies(valid, decision.durable_value("D", LEFT_BEHIND)):
+            beyond = self.decide(outside.as_left_behind(valid, decision.params), day)
+            forced = self.env(decision.facts, decision.params, day, {LEFT_BEHIND: True})
+            durable = {c: beyond.durable_value("C", c) for c in self.code_rules}
+            problems += beyond.disagreements()
+            problems += outside.disagreements(self.code_rules, durable, forced)
         if problems:
             raise RulesRuntimeError(
                 "durable_rules and the evaluator disagree: " + "; ".join(problems)
             )
-        return Assembler(self, valid, day, decision).build()
+        return Assembler(self, valid, day, decision, beyond, explain == "all").build()
 
     def expand(self, kind: str, name: str) -> Node | None:
         """The condition behind a classification ("d") or a code ("c")."""

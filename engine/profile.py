@@ -102,12 +102,13 @@ class Profile(BaseModel):
     husband_away: Bool = None
     husband_away_reason: Literal["migrant_work", "business", "other"] | None = None
     husband_away_continuous_months: Annotated[int, Field(ge=0, le=1200)] | None = None
-    residence_area: Literal["village", "township_seat", "urban"] | None = None
+    residence_area: Literal["village", "xiang_seat", "township_seat", "urban"] | None = None
     region_code: Annotated[str, Field(pattern=r"^[1-9]\d{5}$")] | None = None
     dibao_recipient: Bool = None
     tekun_recipient: Bool = None
     dibao_edge_family: Bool = None
     rigid_expenditure_family: Bool = None
+    anti_poverty_monitoring_target: Bool = None
     household_income_pc_monthly: Money = None
     household_assets_within_limit: Bool = None
     has_serious_illness: Bool = None

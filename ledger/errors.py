@@ -87,20 +87,23 @@ class Conflict(LedgerError):
 class DuplicateCase(Conflict):
     """The resident ID already has a case."""
 
-    def __init__(self, case_id: str | None) -> None:
+    def __init__(self, case_id: str | None, *, region_code: str | None = None) -> None:
         super().__init__("该身份证号已有个案", "A case with this ID number exists", case_id=case_id)
         self.case_id = case_id
+        self.region_code = region_code  # not in `detail`: whoever answers decides what to show
 
 
 class IdempotencyKeyReused(Conflict):
     """The Idempotency-Key was used for a different request."""
 
-    def __init__(self, case_id: str | None) -> None:
+    def __init__(self, case_id: str | None, *, region_code: str | None = None) -> None:
         super().__init__(
             "该 Idempotency-Key 已用于另一个不同的请求",
             "This Idempotency-Key was used for a different request",
             case_id=case_id,
         )
+        self.case_id = case_id
+        self.region_code = region_code
 
 
 class ForbiddenTransition(Conflict):
@@ -121,9 +124,10 @@ class AlreadyRevoked(Conflict):
 class VersionMismatch(LedgerError):
     """If-Match names a version that is no longer current."""
 
-    def __init__(self, current: int) -> None:
+    def __init__(self, current: int, *, what: str = "case") -> None:
+        zh = "转介已被他人变更" if what == "referral" else "个案已被他人修改"
         super().__init__(
-            "个案已被他人修改，请刷新后重试", "The case changed; reload and retry", version=current
+            f"{zh}，请刷新后重试", f"The {what} changed; reload and retry", version=current
         )
         self.current = current
 

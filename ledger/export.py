@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from engine import Policy
 from engine.vocabulary import HARDSHIP_GROUP, LEFT_BEHIND
+from ledger.case_filters import region_prefix
 from ledger.identity import mask_name
 from ledger.models import Case, CaseClassification, CaseCode, Referral
-from ledger.queries import region_prefix
 from ledger.referrals import STATUS_ZH
 
 HEADERS = [

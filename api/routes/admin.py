@@ -98,7 +98,7 @@ def revoke(token_id: str, session: SessionDep, principal: PrincipalDep) -> dict[
     """撤销令牌（立即生效）/ Revoke a token at once."""
     require(principal, "admin")
     record = revoke_token(session, token_id, principal.name)
-    notify(session.get_bind(), TOKEN_CHANNEL, record.id)  # every replica's token cache
+    notify(session.get_bind().engine, TOKEN_CHANNEL, record.id)  # every replica's token cache
     return {
         "id": record.id,
         "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,

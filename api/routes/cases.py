@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 
 from api.access import in_region, region_filter, require, visible_case
 from api.auth import PrincipalDep
-from api.bodies import CaseCreate, CloseCase, ProfileUpdate, Reassess, parse
+from api.bodies import CaseCreate, ProfileUpdate, Reassess, if_match_version, parse
+from api.conflicts import hidden_conflicts, refuse_hidden_replay
 from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
-    IfMatchRequiredError,
     InvalidRequestError,
     NotFoundError,
     ledger_responses,
@@ -26,7 +26,8 @@ from ledger.audit import record, shown_fields
 from ledger.cases import Outcome
 from ledger.models import Assessment, Case, Referral
 from ledger.principal import Principal
-from ledger.queries import case_detail, case_summary, list_cases, referral_out
+from ledger.queries import case_detail, list_cases, referral_out
+from ledger.referrals import STATUSES
 
 router = APIRouter(prefix="/v1/cases", tags=["ledger"])
 
@@ -93,17 +94,19 @@ def create_case(
     require(principal, "caseworker", "admin")
     request = parse(CaseCreate, body)
     _check_region_of(principal, request.profile)
-    outcome = service.create_case(
-        session,
-        evaluator,
-        profile=request.profile,
-        village=request.village,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-        idempotency_key=idempotency_key,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.create_case(
+            session,
+            evaluator,
+            profile=request.profile,
+            village=request.village,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+            idempotency_key=idempotency_key,
+        )
     if outcome.replayed:
+        refuse_hidden_replay(session, principal, outcome.case)
         response.headers["Idempotent-Replayed"] = "true"
     record(
         session,
@@ -125,16 +128,30 @@ def cases(
     status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    village: Annotated[str | None, Query(max_length=100, description="村（社区）")] = None,
+    referral_status: Annotated[
+        str | None, Query(pattern=f"^({'|'.join(STATUSES)})$", description="有某状态的转介")
+    ] = None,
+    review_overdue: Annotated[bool, Query(description="只列出复核已逾期的个案")] = False,
+    q: Annotated[
+        str | None, Query(max_length=100, description="姓名（或其开头）或身份证号后四位")
+    ] = None,
 ) -> dict[str, Any]:
-    """个案列表（姓名脱敏）/ Cases by region, classification, code, review due, status."""
+    """个案列表（姓名脱敏）/ Cases by region, classification, code, review, status, village,
+    referral status, name or the ID number's last four."""
     require(principal, "caseworker", "admin")
+    today = date.today()
     listed = list_cases(
         session,
         region=region_filter(principal, region),
         classification=classification,
         code=code,
-        review_due_on=date.today() if review_due else None,
+        review_due_on=today if review_due else None,
+        review_overdue_on=today if review_overdue else None,
         status=status,
+        village=village or None,
+        referral_status=referral_status,
+        search=q or None,
         page=page,
         page_size=page_size,
     )
@@ -195,22 +212,6 @@ def case(
     return payload
 
 
-def _version(if_match: str | None) -> int:
-    if if_match is None:
-        raise IfMatchRequiredError(
-            message(
-                "修改个案需要 If-Match 头（当前版本号）",
-                "Updating a case needs an If-Match header (its version)",
-            )
-        )
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidRequestError(
-            [FieldError("If-Match", "应为版本号（整数）", "must be the case version (an integer)")]
-        )
-    return int(text)
-
-
 @router.put(
     "/{case_id}/profile",
     responses=ledger_responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 500),
@@ -228,25 +229,29 @@ def update_profile(
     """更新画像（If-Match 版本）/ New profile version: codes gained, lost, changed."""
     require(principal, "caseworker", "admin")
     visible_case(principal, service.find_case(session, case_id))
-    version = _version(if_match)
+    version = if_match_version(if_match, required=True)
+    assert version is not None
     request = parse(ProfileUpdate, body)
     _check_region_of(principal, request.profile)
-    outcome = service.update_profile(
-        session,
-        evaluator,
-        case_id=case_id,
-        if_match=version,
-        profile=request.profile,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.update_profile(
+            session,
+            evaluator,
+            case_id=case_id,
+            if_match=version,
+            profile=request.profile,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+        )
     response.headers["ETag"] = f'"{outcome.case.version}"'
     record(session, principal, "profile_updated", case_id=case_id, version=outcome.case.version)
     return _created(outcome)
 
 
-@router.post("/{case_id}/reassess", responses=ledger_responses(400, 401, 403, 404, 413, 422, 500))
+@router.post(
+    "/{case_id}/reassess", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422, 500)
+)
 def reassess(
     case_id: str,
     body: JsonBody,
@@ -267,19 +272,6 @@ def reassess(
     )
     record(session, principal, "case_reassessed", case_id=case_id)
     return _created(outcome)
-
-
-@router.post("/{case_id}/close", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422))
-def close(
-    case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    """关闭个案（不删除）/ Close a case; it stays in the ledger, open referrals are withdrawn."""
-    require(principal, "caseworker", "admin")
-    visible_case(principal, service.find_case(session, case_id))
-    request = parse(CloseCase, body)
-    closed = service.close_case(session, case_id=case_id, actor=principal.name, note=request.note)
-    record(session, principal, "case_closed", case_id=case_id)
-    return case_summary(closed)
 
 
 __all__ = ["referral_out", "router"]

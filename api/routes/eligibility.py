@@ -10,6 +10,7 @@ from api.deps import EvaluatorDep, JsonBody
 from api.errors import responses
 from api.schemas import ELIGIBILITY_REQUEST_BODY, EligibilityRequest
 from engine import EvaluationResult
+from engine.result import ExplainedResult
 
 router = APIRouter(prefix="/v1", tags=["eligibility"])
 
@@ -19,14 +20,16 @@ router = APIRouter(prefix="/v1", tags=["eligibility"])
 # engine's own validation, in Chinese and English (ProfileError).
 @router.post(
     "/eligibility",
-    response_model=EvaluationResult,
+    # ExplainedResult first: a body with `classification_reasons` is the explained answer.
+    response_model=ExplainedResult | EvaluationResult,
     responses=responses(400, 401, 403, 413, 422, 500),
     openapi_extra={"requestBody": ELIGIBILITY_REQUEST_BODY},
 )
 def evaluate_eligibility(
     body: JsonBody, evaluator: EvaluatorDep, principal: PrincipalDep
 ) -> EvaluationResult:
-    """Evaluate one profile on a date (default today): statuses, referrals, questions."""
+    """评估一份画像 — evaluate one profile on a date (default today): statuses, referrals,
+    questions, `outside_programme`; with `"explain": "all"` also why not."""
     require(principal, "caseworker", "admin", "public")
     request = EligibilityRequest.parse(body)
-    return evaluator.evaluate(request.profile, as_of=request.as_of)
+    return evaluator.evaluate(request.profile, as_of=request.as_of, explain=request.explain)

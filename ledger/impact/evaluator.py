@@ -1,8 +1,9 @@
 """The replay's evaluator: the three-valued evaluator decides alone, without durable_rules.
 
 Every evaluation the service answers runs both and checks that they agree (engine/evaluate.py);
-a replay of the whole ledger under two sets leaves durable_rules out for speed and feeds the
-evaluator's values to the same assembler, so the result is the one the service would give.
+a replay of the whole ledger under two sets leaves durable_rules out for speed: only `decide`
+is replaced, so `evaluate` and the assembler are the service's own and the result is the one
+the service would give.
 The impact tests compare this path with the full, checked evaluation, case by case.
 """
 
@@ -12,9 +13,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from engine import EvaluationResult, Evaluator, Profile
-from engine.assemble import Assembler
-from engine.evaluate import Decision
+from engine import Evaluator, Profile
+from engine.decision import Decision
 from engine.kleene import evaluate
 from engine.parameters import region_chain
 from engine.rulesets import rule_name
@@ -43,12 +43,4 @@ class ReplayEvaluator(Evaluator):
             for (kind, target), value in ((key.split(":", 1), v) for key, v in kleene.items())
             if value is not None
         )
-        return Decision(facts=facts, params=params, fired=fired, kleene=kleene)
-
-    def evaluate(
-        self, profile: Mapping[str, Any] | Profile, as_of: date | None = None
-    ) -> EvaluationResult:
-        """The SPEC.md §3 result, decided by the three-valued evaluator."""
-        day = as_of or date.today()
-        valid = self.validate(profile)
-        return Assembler(self, valid, day, self.decide(valid, day)).build()
+        return Decision(facts=facts, params=params, fired=fired, kleene=kleene, env=env)

@@ -5,6 +5,8 @@ Memory stays flat: the main process reads `CHUNK` rows at a time and keeps at mo
 per worker in flight; each worker holds the two evaluators and sends back only the changes.
 A case whose region resolves every parameter to the same value under both sets, when the
 rules and the catalog are the same, cannot change: it is counted and not evaluated twice.
+Any other case first has only the decisions the draft can change evaluated under both sets
+(ledger/impact/affected.py); only when one differs is it evaluated in full under both.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from sqlalchemy import Engine, and_, func, select
 
 from engine import Policy, ProfileError
 from engine.parameters import region_chain
+from ledger.case_filters import region_prefix
+from ledger.impact.affected import Precheck, affected_targets
 from ledger.impact.compare import CaseChange, compare
 from ledger.impact.evaluator import ReplayEvaluator
 from ledger.impact.report import ImpactReport
 from ledger.models import Case, ProfileVersion
-from ledger.queries import region_prefix
 
 CHUNK = 500
 
@@ -104,6 +107,8 @@ class _Worker:
         self.as_of = as_of
         self.rules_same = same_rules(base, draft)
         self._unaffected: dict[str | None, bool] = {}
+        targets = affected_targets(base, draft)
+        self.precheck = None if targets is None else Precheck(self.base, self.draft, targets)
 
     def unaffected(self, region: str | None) -> bool:
         if not self.rules_same:
@@ -123,8 +128,12 @@ class _Worker:
                 skipped += 1
                 continue
             try:
-                before = self.base.evaluate(profile, as_of=self.as_of)
-                after = self.draft.evaluate(profile, as_of=self.as_of)
+                valid = self.base.validate(profile)
+                if self.precheck is not None and self.precheck.same(valid, self.as_of):
+                    skipped += 1
+                    continue
+                before = self.base.evaluate(valid, as_of=self.as_of)
+                after = self.draft.evaluate(valid, as_of=self.as_of)
             except ProfileError:
                 errors += 1
                 continue

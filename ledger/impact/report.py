@@ -28,7 +28,7 @@ class ImpactReport:
     as_of: str
     region: str | None
     cases: int = 0  # open cases replayed (within the region)
-    skipped: int = 0  # cases whose parameters and rules are the same under both sets
+    skipped: int = 0  # cases not evaluated in full: nothing the draft changes differs for them
     errors: int = 0  # stored profiles the current profile model refuses
     changes: list[CaseChange] = field(default_factory=list)
     codes: dict[str, CodeCounts] = field(default_factory=dict)

@@ -65,7 +65,9 @@ def _version(server: Server, path: str = "/healthz") -> str:
 
 @pytest.mark.postgres
 class TestTwoReplicas:
-    def test_both_serve_one_version_and_say_so(self, cluster: tuple[Path, str, list[Server]]) -> None:
+    def test_both_serve_one_version_and_say_so(
+        self, cluster: tuple[Path, str, list[Server]]
+    ) -> None:
         _, _, (one, two) = cluster
         assert _version(one) == _version(two)
         assert _version(one, "/v1/catalog") == _version(one)
