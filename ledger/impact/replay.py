@@ -155,6 +155,24 @@ def _replay_chunk(rows: list[Row]) -> tuple[int, int, list[CaseChange]]:
 
 
 # -- in the calling process ------------------------------------------------------------------
+def _in_process(
+    engine: Engine, job: Replay, report: ImpactReport, progress: Progress | None, total: int
+) -> None:
+    worker = _Worker(job.base, job.draft, job.as_of)
+    done = 0
+    for rows in open_cases(engine, job.region):
+        report.cases += len(rows)
+        skipped, errors, changes = worker.replay(rows)
+        report.skipped += skipped
+        report.errors += errors
+        for change in changes:
+            report.add(change)
+        done += len(rows)
+        if progress is not None:
+            progress(done, total)
+    report.changes.sort(key=lambda c: c.case)
+
+
 def replay(engine: Engine, job: Replay, progress: Progress | None = None) -> ImpactReport:
     """Replay every open case under both sets; `progress(done, total)` after each chunk."""
     started = time.perf_counter()
@@ -168,6 +186,10 @@ def replay(engine: Engine, job: Replay, progress: Progress | None = None) -> Imp
     workers = max(1, job.workers or os.cpu_count() or 1)
     if progress is not None:
         progress(0, total)
+    if total <= CHUNK or workers == 1:  # not worth starting processes
+        _in_process(engine, job, report, progress, total)
+        report.seconds = time.perf_counter() - started
+        return report
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server

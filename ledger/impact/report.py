@@ -91,3 +91,34 @@ class ImpactReport:
                 for c in self.changes
             ],
         }
+
+
+def from_json(data: dict[str, Any]) -> ImpactReport:
+    """A report back from its JSON (as stored with an impact job)."""
+    report = ImpactReport(
+        base_version=data["base_version"],
+        draft_version=data["draft_version"],
+        as_of=data["as_of"],
+        region=data["region"],
+        cases=data["cases"],
+        skipped=data["skipped_unaffected"],
+        errors=data["errors"],
+        seconds=data["seconds"],
+    )
+    for c in data["changes"]:
+        report.add(
+            CaseChange(
+                case=c["case"],
+                region=c["region"],
+                village=c["village"],
+                gained=tuple(c["gained"]),
+                lost=tuple(c["lost"]),
+                to_needs_info=tuple(c["to_needs_info"]),
+                from_needs_info=tuple(c["from_needs_info"]),
+                status={k: (v[0], v[1]) for k, v in c["status"].items()},
+                classifications={k: (v[0], v[1]) for k, v in c["classifications"].items()},
+                opened=tuple(c["referrals_open"]),
+                closed=tuple(c["referrals_no_longer_indicated"]),
+            )
+        )
+    return report
