@@ -44,15 +44,16 @@ def parameter_draft(policy: Policy) -> Policy:
 
 
 def rule_draft(policy: Policy) -> Policy:
-    """The first rule of 3-6-family.yaml that every left-behind woman meets, narrowed to those
-    with minor children (many cases flip)."""
+    """The last condition of 3-6-family.yaml narrowed to women with minor children."""
     source = next(s for s in policy.sources if s.path.endswith("3-6-family.yaml"))
     lines = source.data.decode().splitlines(keepends=True)
-    for index, line in enumerate(lines):
-        match = re.match(r"^  when: (d\.is_rural_left_behind_woman)$", line)
-        if match:
-            lines[index] = f"  when: ({match.group(1)}) and f.has_minor_children\n"
-            break
+    index = max(i for i, line in enumerate(lines) if line.startswith("  when:"))
+    if lines[index].rstrip().endswith(">"):  # folded: the condition starts on the next line
+        index += 1
+        lines[index] = re.sub(r"^(\s+)", r"\1f.has_minor_children and ", lines[index])
+    else:
+        condition = lines[index].split("when:", 1)[1].strip()
+        lines[index] = f"  when: ({condition}) and f.has_minor_children\n"
     return load_sources(overlay(policy.sources, [(source.path, "".join(lines).encode())]))
 
 
