@@ -37,6 +37,7 @@ from api.web import install as install_web
 from engine import PolicyError
 from ledger.db import Ledger, startup_lock
 from ledger.identity import load_or_create_secret
+from ledger.token_cache import TokenCache
 from ledger.tokens import Issued, ensure_first_admin, ensure_token
 
 DESCRIPTION = """\
@@ -96,17 +97,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger = Ledger.open(settings.database_url, secret)
         app.state.ledger = ledger
         logger.info("ledger open (%s)", ledger.engine.dialect.name)
-        service.attach(ledger)
         with startup_lock(ledger.engine):  # several workers: one creates the first token
             if settings.guanai_admin_token:
                 ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
             issued = ensure_first_admin(ledger)
         _announce(issued, settings)
+        app.state.tokens = TokenCache(ledger)
+        service.attach(ledger)
         _reload_on_sighup(service)
         try:
             yield
         finally:
             service.close()
+            app.state.tokens.close()
             ledger.engine.dispose()
 
     app = FastAPI(

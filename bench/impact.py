@@ -66,7 +66,8 @@ def run(url: str, cases: int, workers: int | None) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "cases": cases,
         "generate_seconds": round(time.perf_counter() - started, 1),
-        "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
         "load_average_before": os.getloadavg()[0],
     }
     for name, draft in (("parameter", parameter_draft(policy)), ("rule", rule_draft(policy))):

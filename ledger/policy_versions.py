@@ -145,7 +145,7 @@ def explain_again(
 ) -> tuple[Assessment, dict[str, object]]:
     """An old assessment evaluated again under the set that made it, on its own date.
 
-    Returns the receipt and the fresh result (SPEC.md §3); the two should be the same.
+    Returns the receipt and the fresh result (docs/contract.md §3); the two should be the same.
     """
     assessment = session.get(Assessment, assessment_id)
     if assessment is None or assessment.case_id != case_id:

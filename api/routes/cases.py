@@ -31,7 +31,7 @@ from ledger.referrals import STATUSES
 
 router = APIRouter(prefix="/v1/cases", tags=["ledger"])
 
-REGION = Query(pattern=r"^[1-9]\d{5}$", description="行政区划代码（作前缀）/ region prefix")
+REGION = Query(pattern=r"^[1-9][0-9]{5}$", description="行政区划代码（作前缀）/ region prefix")
 
 
 def _created(outcome: Outcome) -> dict[str, Any]:

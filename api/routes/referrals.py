@@ -25,7 +25,7 @@ def referrals(
     session: SessionDep,
     principal: PrincipalDep,
     department: Annotated[str | None, Query(max_length=32)] = None,
-    region: Annotated[str | None, Query(pattern=r"^[1-9]\d{5}$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[1-9][0-9]{5}$")] = None,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,

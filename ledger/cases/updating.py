@@ -24,6 +24,7 @@ from ledger.cases.closing import refuse_if_closed
 from ledger.errors import DuplicateCase, VersionMismatch
 from ledger.identity import id_hash
 from ledger.models import Case, ProfileVersion, now
+from ledger.referrals import move_referrals
 
 
 def update_profile(
@@ -63,6 +64,8 @@ def update_profile(
         case.id_hash, case.id_last4 = hashed, valid.id_number[-4:]
     if valid.name:
         case.name = valid.name
+    if valid.region_code != case.region_code:
+        move_referrals(session, case, valid.region_code)
     case.region_code = valid.region_code
     session.add(case)
     session.add(

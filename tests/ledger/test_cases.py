@@ -187,7 +187,7 @@ class TestUpdating:
         detail = ledger_client.get(f"/v1/cases/{body['id']}").json()
         assert detail["version"] == 3
         assert [a["profile_version"] for a in detail["assessments"]] == [1, 2, 3]
-        assert [a["note"] for a in detail["assessments"]] == ["create", "update", "update"]
+        assert [a["reason"] for a in detail["assessments"]] == ["create", "update", "update"]
         assert detail["profile"]["age_years"] == 42
         first = detail["assessments"][0]["result"]
         assert first["policy_version"].startswith("sha256:")
@@ -229,7 +229,7 @@ class TestReviewAndClosing:
         assert reassessed.json()["next_review_due"] == "2025-12-10"
         assert ledger_client.get("/v1/ledger/due-for-review?on=2025-09-10").json()["total"] == 0
         detail = ledger_client.get(f"/v1/cases/{body['id']}").json()
-        assert [a["note"] for a in detail["assessments"]] == ["create", "reassess"]
+        assert [a["reason"] for a in detail["assessments"]] == ["create", "reassess"]
         assert detail["version"] == 1  # the profile did not change
 
     def test_a_closed_case_stays_in_the_ledger_and_its_open_referrals_are_withdrawn(

@@ -1,4 +1,4 @@
-"""policy versions: every policy set the service served, by its hash; impact jobs
+"""policy versions: every policy set the service served, by its hash
 
 Revision ID: 0005p
 Revises: 0004w
@@ -30,26 +30,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("version"),
     )
     op.create_index("ix_policy_versions_activated_at", "policy_versions", ["activated_at"])
-    op.create_table(
-        "impact_jobs",
-        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("region", sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True),
-        sa.Column("as_of", sa.Date(), nullable=False),
-        sa.Column("base_version", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-        sa.Column("draft_version", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-        sa.Column("done", sa.Integer(), nullable=False),
-        sa.Column("total", sa.Integer(), nullable=False),
-        sa.Column("report", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=True),
-        sa.Column("error", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("finished_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("impact_jobs")
     op.drop_index("ix_policy_versions_activated_at", table_name="policy_versions")
     op.drop_table("policy_versions")
