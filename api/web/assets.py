@@ -8,6 +8,7 @@ ASSETS: dict[str, str] = {
     "app.js": "/static/js/app.js",
     "idcheck.js": "/static/js/idcheck.js",
     "docs.js": "/static/js/docs.js",
+    "impact.js": "/static/js/impact.js",
     "htmx.js": "/static/vendor/htmx-2.0.11/htmx.min.js",
     "echarts.js": "/static/vendor/echarts-5.6.0/echarts.common.min.js",
     "swagger.js": "/static/vendor/swagger-ui-5.35.0/swagger-ui-bundle.js",

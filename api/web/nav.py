@@ -20,6 +20,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("/app/evaluate", "评估", ("caseworker", "admin")),
     NavItem("/app/cases", "台账", ("caseworker", "admin")),
+    NavItem("/app/policies", "政策", ("policy", "admin", "caseworker", "department")),
     # second web engineer: /app/inbox, /app/review, /app/dashboard, /app/import go here
 ]
 
