@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import UnauthorizedError, message
+from api.strict import AUTOMATIC
 from ledger.principal import Principal
 from ledger.tokens import principal_for
 
@@ -39,5 +40,7 @@ def get_principal(
         )
     return principal
 
+
+AUTOMATIC[get_principal] = (401, 503)  # the token is looked up in the ledger
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

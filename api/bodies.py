@@ -1,71 +1,100 @@
-"""Request bodies of the ledger routes, strict like the profile (unknown keys refused)."""
+"""The request bodies: every route that takes one declares its model here, strict like the
+profile (unknown keys refused). FastAPI validates the strict JSON (api/strict.py) into these
+models once; the profile inside is the engine's `Profile`, validated once per request."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.errors import InvalidRequestError
-from engine.messages import field_errors
+from api.text import IsoDate
+from engine import Profile
+from ledger.principal import Role
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _iso(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value) if len(value) == 10 else value
-        except ValueError:
-            return value
-    return value
+REGION_PATTERN = r"^[1-9][0-9]{5}$"
+ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # a case, referral or token id
+Note = Annotated[str, Field(max_length=2000, description="备注 / a note")]
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso)]
+class Body(BaseModel):
+    """A strict request body: unknown keys refused, no coercion."""
 
-
-class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class CaseCreate(_Body):
+AsOf = Annotated[
+    IsoDate | None,
+    Field(description="评估日期，默认今天 / evaluation date (default today)"),
+]
+
+
+class EligibilityRequest(Body):
+    """POST /v1/eligibility: a profile and the evaluation date."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "profile": {
+                    "sex": "female",
+                    "age_years": 42,
+                    "marital_status": "married",
+                    "husband_away": True,
+                    "husband_away_reason": "migrant_work",
+                    "husband_away_continuous_months": 12,
+                    "residence_area": "village",
+                    "region_code": "430121",
+                    "household_income_pc_monthly": 500,
+                },
+                "as_of": "2025-06-01",
+            }
+        }
+    )
+
+    profile: Profile
+    as_of: AsOf = None
+
+
+class CaseCreate(Body):
     """POST /v1/cases: a profile, the village it was recorded in, the assessment date."""
 
-    profile: dict[str, Any]
-    village: Annotated[str, Field(min_length=1, max_length=100)]
-    as_of: IsoDate | None = None
+    profile: Profile
+    village: Annotated[str, Field(min_length=1, max_length=100, description="村（社区）")]
+    as_of: AsOf = None
 
 
-class ProfileUpdate(_Body):
+class ProfileUpdate(Body):
     """PUT /v1/cases/{id}/profile: the whole new profile."""
 
-    profile: dict[str, Any]
-    as_of: IsoDate | None = None
+    profile: Profile
+    as_of: AsOf = None
 
 
-class Reassess(_Body):
+class Reassess(Body):
     """POST /v1/cases/{id}/reassess: the review date (default today)."""
 
-    as_of: IsoDate | None = None
+    as_of: AsOf = None
 
 
-class CloseCase(_Body):
+class CloseCase(Body):
     """POST /v1/cases/{id}/close."""
 
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Note | None = None
 
 
-class TransitionRequest(_Body):
+class TransitionRequest(Body):
     """POST /v1/referrals/{id}/transitions."""
 
-    to: Literal["accepted", "in_progress", "completed", "declined", "withdrawn"]
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    to: Literal["accepted", "in_progress", "completed", "declined", "withdrawn"] = Field(
+        description="新状态 / the new status"
+    )
+    note: Note | None = None
 
 
-def parse(model: type[M], body: Any) -> M:
-    """The body as `model`, or 422 naming every bad field in Chinese and English."""
-    try:
-        return model.model_validate(body if body is not None else {})
-    except ValidationError as exc:
-        raise InvalidRequestError(field_errors(exc)) from exc
+class TokenCreate(Body):
+    """POST /v1/tokens."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100, description="令牌名称")]
+    role: Role
+    region: Annotated[str, Field(pattern=REGION_PATTERN, description="辖区代码")] | None = None
+    department: Annotated[str, Field(max_length=32, description="部门代码")] | None = None

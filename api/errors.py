@@ -8,15 +8,18 @@
     ├── MethodNotAllowedError 405 method_not_allowed  the path exists, the method does not
     ├── PolicyReloadError     409 policy_error        new policy files refused; old set serving
     ├── PayloadTooLargeError  413 payload_too_large   body over MAX_BODY_BYTES
+    ├── UnsupportedMediaTypeError 415 unsupported_media_type  the body is not application/json
     ├── InvalidRequestError   422 validation_error    detail: one {field, zh, en} per bad field
     ├── RulesEngineError      500 engine_error        durable_rules failed (engine fault)
+    ├── DatabaseUnavailableError 503 database_unavailable  the ledger's database is down
     │   the ledger:
     ├── ConflictError         409 conflict            duplicate case, transition not allowed
     ├── VersionMismatchError  412 version_mismatch    If-Match names an old version
     └── IfMatchRequiredError  428 if_match_required   an update without If-Match
 
-Human-readable text is Chinese first: `detail` is `{"zh": …, "en": …}` or a list of
-`{"field", "zh", "en"}`. No message ever repeats a value from the profile.
+Human-readable text is Chinese first: `detail` is a `Text` `{"zh": …, "en": …}` or a list
+of `{"field", "zh", "en"}`. No message ever repeats a value from the profile. What each body
+looks like in /openapi.json is in api/error_models.py.
 """
 
 from __future__ import annotations
@@ -24,118 +27,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.text import text
 from engine import FieldError, ProfileError, RulesRuntimeError
+from engine.messages import problems_of
 from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound, VersionMismatch
 
 logger = logging.getLogger("uvicorn.error")
 
+# What a database that is down (or unreachable, or out of connections) raises.
+DB_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+
 MAX_BODY_BYTES = 64 * 1024  # a profile is a few kilobytes
-
-
-# -- what the errors look like (OpenAPI) ----------------------------------------------
-class Message(BaseModel):
-    """A message in Chinese and English."""
-
-    zh: str
-    en: str
-
-
-class FieldProblem(BaseModel):
-    """One bad field of a request: its dotted path (`profile.age_years`) and why."""
-
-    field: str
-    zh: str
-    en: str
-
-
-class ErrorOut(BaseModel):
-    """Every error but 409 and 422: a kind and a message."""
-
-    error: str
-    detail: Message
-
-
-class ValidationErrorOut(BaseModel):
-    """422: every bad field of the request."""
-
-    error: Literal["validation_error"]
-    detail: list[FieldProblem]
-
-
-class PolicyIssuesOut(BaseModel):
-    """Why new policy files were refused, and the version still serving."""
-
-    zh: str
-    en: str
-    issues: list[str]
-    policy_version: str
-
-
-class ConflictDetail(BaseModel):
-    """What conflicts: a message, and the existing case or the current state."""
-
-    zh: str
-    en: str
-    case_id: str | None = None
-    status: str | None = None
-    version: int | None = None
-
-
-class ConflictOut(BaseModel):
-    """409, 412, 428 of the ledger."""
-
-    error: str
-    detail: ConflictDetail
-
-
-class PolicyErrorOut(BaseModel):
-    """409: a reload refused the policy files; the last good set keeps serving."""
-
-    error: Literal["policy_error"]
-    detail: PolicyIssuesOut
-
-
-def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: each error status it can answer, with its model."""
-    models: dict[int, tuple[type[BaseModel], str]] = {
-        400: (ErrorOut, "malformed_json: 请求体不是有效的 JSON (the body is not valid JSON)"),
-        401: (ErrorOut, "unauthorized: 缺少或无效的令牌 (no, unknown or revoked token)"),
-        403: (ErrorOut, "forbidden: 该角色无权执行此操作 (the role may not do this)"),
-        404: (ErrorOut, "not_found: 未找到 (no such path)"),
-        405: (ErrorOut, "method_not_allowed: 不支持该请求方法"),
-        409: (PolicyErrorOut, "policy_error: 新的策略文件有误，继续使用原有版本"),
-        413: (ErrorOut, f"payload_too_large: 请求体超过 {MAX_BODY_BYTES} 字节"),
-        422: (ValidationErrorOut, "validation_error: 逐个指出无效字段 (each bad field)"),
-        500: (
-            ErrorOut,
-            "engine_error: 规则引擎故障，不是请求的问题 (an engine fault, "
-            "never caused by the request)",
-        ),
-    }
-    return {code: {"model": models[code][0], "description": models[code][1]} for code in codes}
-
-
-def ledger_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` of a ledger route (409/412/428 carry a ConflictDetail)."""
-    ledger: dict[int, tuple[type[BaseModel], str]] = {
-        404: (ErrorOut, "not_found: 没有这个个案或转介 (no such case or referral)"),
-        409: (ConflictOut, "conflict: 与台账现有记录冲突 (duplicate case, transition not allowed)"),
-        412: (ConflictOut, "version_mismatch: If-Match 不是当前版本 (stale If-Match)"),
-        428: (ConflictOut, "if_match_required: 需要 If-Match 头 (If-Match header required)"),
-    }
-    out = responses(*(c for c in codes if c not in ledger))
-    out.update(
-        {c: {"model": ledger[c][0], "description": ledger[c][1]} for c in codes if c in ledger}
-    )
-    return out
+RETRY_AFTER_SECONDS = 5  # what a 503 asks the client to wait
+BODY_ERROR = "guanai.body_error"  # scope key: why the strict reader refused the body
 
 
 # -- the family -------------------------------------------------------------------------
@@ -200,6 +113,13 @@ class PayloadTooLargeError(ApiError):
     kind = "payload_too_large"
 
 
+class UnsupportedMediaTypeError(ApiError):
+    """The body is not `application/json` in UTF-8."""
+
+    status_code = 415
+    kind = "unsupported_media_type"
+
+
 class InvalidRequestError(ApiError):
     """The request or its profile is invalid; `detail` names every bad field."""
 
@@ -215,6 +135,13 @@ class RulesEngineError(ApiError):
 
     status_code = 500
     kind = "engine_error"
+
+
+class DatabaseUnavailableError(ApiError):
+    """The ledger's database cannot be reached; try again after Retry-After seconds."""
+
+    status_code = 503
+    kind = "database_unavailable"
 
 
 class ConflictError(ApiError):
@@ -238,9 +165,7 @@ class IfMatchRequiredError(ApiError):
     kind = "if_match_required"
 
 
-def message(zh: str, en: str) -> dict[str, str]:
-    """A Chinese-first message."""
-    return {"zh": zh, "en": en}
+message = text  # a Chinese-first message, as printed
 
 
 def prefixed(problems: Sequence[FieldError], prefix: str) -> list[FieldError]:
@@ -251,6 +176,9 @@ def prefixed(problems: Sequence[FieldError], prefix: str) -> list[FieldError]:
 # -- the handlers ---------------------------------------------------------------------------
 async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """The one handler: an ApiError as `{"error": kind, "detail": …}`."""
+    body_error = request.scope.get(BODY_ERROR)
+    if isinstance(exc, RequestValidationError) and isinstance(body_error, ApiError):
+        exc = body_error  # the strict reader refused the body: say why, not "invalid"
     if not isinstance(exc, ApiError):
         exc = _as_api_error(exc)
     return JSONResponse(
@@ -284,6 +212,18 @@ def _from_ledger(exc: LedgerError) -> ApiError:
     return ConflictError(exc.detail)
 
 
+def _request_problems(exc: RequestValidationError) -> list[FieldError]:
+    """FastAPI's errors as FieldErrors: `body` for the body itself, else the field's path
+    below the body (`profile.age_years`) or the parameter's name (`If-Match`, `page`)."""
+    errors = []
+    for err in exc.errors():
+        where, *path = err.get("loc", ()) or ("body",)
+        if where in ("header", "query", "path") and path:
+            path = [str(path[0]).replace("_", "-").title() if where == "header" else path[0]]
+        errors.append({**err, "loc": tuple(path) or ("body",)})
+    return problems_of(errors)
+
+
 def _as_api_error(exc: Exception) -> ApiError:
     if isinstance(exc, LedgerError):
         return _from_ledger(exc)
@@ -297,11 +237,13 @@ def _as_api_error(exc: Exception) -> ApiError:
     if isinstance(exc, ProfileError):
         return InvalidRequestError(prefixed(exc.errors, "profile"))
     if isinstance(exc, RequestValidationError):
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ())[1:]) or "body"
-            problems.append(FieldError(where, "值无效", str(err.get("msg", "invalid"))))
-        return InvalidRequestError(problems)
+        return InvalidRequestError(_request_problems(exc))
+    if isinstance(exc, DB_DOWN):
+        logger.error("database unavailable: %s", type(exc).__name__)  # never the statement
+        return DatabaseUnavailableError(
+            message("台账数据库暂时不可用，请稍后重试", "The ledger database is unavailable"),
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, RulesRuntimeError):
         # The message names rules, never profile values; the profile itself is not logged.
         logger.error("rules engine fault: %s", exc)
@@ -323,6 +265,7 @@ def install_error_handlers(app: FastAPI) -> None:
         ProfileError,
         RequestValidationError,
         RulesRuntimeError,
+        *DB_DOWN,
         Exception,
     ):
         app.add_exception_handler(exc_class, api_error_handler)

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
+from api.openapi import install_openapi
 from api.routes import admin, cases, catalog, eligibility, health, ledger, policies, referrals
 from api.settings import Settings
 from engine import PolicyError
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_openapi(app)
     for module in (eligibility, cases, referrals, ledger, catalog, policies, admin, health):
         app.include_router(module.router)
     return app

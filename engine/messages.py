@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -40,6 +41,7 @@ _VALUE_ERRORS_ZH = {
     "birth date inside it is not a real date": "身份证号中的出生日期无效",
     "must be a date YYYY-MM-DD": "应为日期 YYYY-MM-DD",
     "must be a real date YYYY-MM-DD": "应为真实存在的日期 YYYY-MM-DD",
+    "must be a date from 1900-01-01 to 2199-12-31": "日期应在 1900-01-01 至 2199-12-31 之间",
 }
 
 
@@ -72,8 +74,16 @@ def _detail_zh(err: dict[str, Any]) -> str:
 
 def field_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[FieldError]:
     """One FieldError per pydantic error, naming the field (dotted path) and the reason."""
+    return problems_of(exc.errors(include_url=False), prefix)
+
+
+def problems_of(
+    errors: Iterable[Mapping[str, Any]], prefix: tuple[str | int, ...] = ()
+) -> list[FieldError]:
+    """One FieldError per pydantic error dict (from a ValidationError or FastAPI's
+    RequestValidationError), naming the field (dotted path) and the reason."""
     out = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
         path = ".".join(str(p) for p in (*prefix, *err["loc"])) or "profile"
         en = str(err["msg"])
         if err["type"] == "value_error":

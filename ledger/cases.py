@@ -147,7 +147,7 @@ def create_case(
     session: Session,
     evaluator: Evaluator,
     *,
-    profile: dict[str, Any],
+    profile: Profile | dict[str, Any],
     village: str,
     as_of: date,
     actor: str,
@@ -221,6 +221,8 @@ def create_case(
 
 def _fingerprint(secret: str, profile: Any, village: str, as_of: date) -> str:
     """A keyed hash of a create request (keyed: the profile holds identity)."""
+    if isinstance(profile, Profile):
+        profile = profile.model_dump(mode="json", exclude_none=True)
     text = json.dumps(
         [profile, village, as_of.isoformat()], sort_keys=True, ensure_ascii=False, default=str
     )
@@ -277,7 +279,7 @@ def update_profile(
     *,
     case_id: str,
     if_match: int,
-    profile: dict[str, Any],
+    profile: Profile | dict[str, Any],
     as_of: date,
     actor: str,
     secret: str,
@@ -292,6 +294,10 @@ def update_profile(
         known = _current_profile(session, case).get("birth_date")
         if known:
             raw["birth_date"] = known
+    if isinstance(raw, Profile) and raw.id_number is None and raw.birth_date is None:
+        known = _current_profile(session, case).get("birth_date")
+        if known:
+            raw = raw.model_copy(update={"birth_date": date.fromisoformat(known)})
     valid = evaluator.validate(raw)
     hashed = id_hash(secret, valid.id_number) if valid.id_number else case.id_hash
     if hashed and hashed != case.id_hash:

@@ -5,22 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlmodel import Session, col, select
 
-from api.access import in_region, region_filter, require, visible_case
-from api.auth import PrincipalDep
-from api.bodies import CaseCreate, CloseCase, ProfileUpdate, Reassess, parse
-from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
-from api.errors import (
-    ForbiddenError,
-    IfMatchRequiredError,
-    InvalidRequestError,
-    NotFoundError,
-    ledger_responses,
-    message,
-)
-from engine import FieldError, Policy
+from api.access import allow, in_region, region_filter, visible_case
+from api.bodies import ID_PATTERN, REGION_PATTERN, CaseCreate, CloseCase, ProfileUpdate, Reassess
+from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
+from api.error_models import ledger_responses
+from api.errors import ForbiddenError, IfMatchRequiredError, InvalidRequestError, NotFoundError
+from api.openapi import CASE_LINKS, LISTED_CASE_LINKS, links
+from api.strict import StrictRoute
+from api.text import text as message
+from api.views import CaseDetail, CaseOutcome, CasePage, CaseStatus, CaseSummary, DepartmentCaseView
+from engine import FieldError, Policy, Profile
 from ledger import cases as service
 from ledger.audit import record, shown_fields
 from ledger.cases import Outcome
@@ -28,9 +25,15 @@ from ledger.models import Assessment, Case, Referral
 from ledger.principal import Principal
 from ledger.queries import case_detail, case_summary, list_cases, referral_out
 
-router = APIRouter(prefix="/v1/cases", tags=["ledger"])
+router = APIRouter(prefix="/v1/cases", tags=["ledger"], route_class=StrictRoute)
 
-REGION = Query(pattern=r"^[1-9]\d{5}$", description="行政区划代码（作前缀）/ region prefix")
+REGION = Query(pattern=REGION_PATTERN, description="行政区划代码（作前缀）/ region prefix")
+CaseId = Annotated[str, Path(pattern=ID_PATTERN, description="个案编号 / case id")]
+Caseworker = Annotated[Principal, Depends(allow("caseworker", "admin"))]
+Reader = Annotated[Principal, Depends(allow("caseworker", "admin", "department"))]
+IF_MATCH = Header(
+    max_length=40, description='当前版本号（如 1 或 "1"）/ the case\'s current version'
+)
 
 
 def _created(outcome: Outcome) -> dict[str, Any]:
@@ -54,11 +57,11 @@ def _created(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _check_region_of(principal: Principal, profile: dict[str, Any]) -> None:
+def _check_region_of(principal: Principal, profile: Profile) -> None:
     """A region-bound caseworker records only women of her region."""
     if principal.region is None:
         return
-    code = profile.get("region_code") if isinstance(profile, dict) else None
+    code = profile.region_code
     if code is None:
         raise InvalidRequestError(
             [
@@ -70,7 +73,7 @@ def _check_region_of(principal: Principal, profile: dict[str, Any]) -> None:
             ]
         )
 
-    if isinstance(code, str) and not in_region(principal, code):
+    if not in_region(principal, code):
         raise ForbiddenError(
             message(
                 f"不能登记辖区 {principal.region} 以外的个案",
@@ -79,19 +82,22 @@ def _check_region_of(principal: Principal, profile: dict[str, Any]) -> None:
         )
 
 
-@router.post("", status_code=201, responses=ledger_responses(400, 401, 403, 409, 413, 422, 500))
+@router.post(
+    "",
+    status_code=201,
+    response_model=CaseOutcome,
+    responses={**ledger_responses(409, 500), **links(201, CASE_LINKS)},
+)
 def create_case(
-    body: JsonBody,
+    request: CaseCreate,
     evaluator: EvaluatorDep,
     session: SessionDep,
     ledger: LedgerDep,
-    principal: PrincipalDep,
+    principal: Caseworker,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> dict[str, Any]:
-    """记录一个个案并评估 / Record a case: first assessment, referrals, next review date."""
-    require(principal, "caseworker", "admin")
-    request = parse(CaseCreate, body)
+    """记录一个个案并评估（首次评估、转介、复核日期）/ Record a case and assess it."""
     _check_region_of(principal, request.profile)
     outcome = service.create_case(
         session,
@@ -114,20 +120,19 @@ def create_case(
     return _created(outcome)
 
 
-@router.get("", responses=ledger_responses(401, 403, 422))
+@router.get("", response_model=CasePage, responses=links(200, LISTED_CASE_LINKS))
 def cases(
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Caseworker,
     region: Annotated[str | None, REGION] = None,
     classification: Annotated[str | None, Query(max_length=64)] = None,
     code: Annotated[str | None, Query(max_length=64)] = None,
     review_due: Annotated[bool, Query(description="只列出到期复核的个案")] = False,
-    status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
+    status: CaseStatus | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """个案列表（姓名脱敏）/ Cases by region, classification, code, review due, status."""
-    require(principal, "caseworker", "admin")
     listed = list_cases(
         session,
         region=region_filter(principal, region),
@@ -180,12 +185,13 @@ def _department_view(
     }
 
 
-@router.get("/{case_id}", responses=ledger_responses(401, 403, 404))
+@router.get(
+    "/{case_id}", response_model=CaseDetail | DepartmentCaseView, responses=ledger_responses(404)
+)
 def case(
-    case_id: str, session: SessionDep, policy: PolicyDep, principal: PrincipalDep
+    case_id: CaseId, session: SessionDep, policy: PolicyDep, principal: Reader
 ) -> dict[str, Any]:
-    """个案详情 / A case: current profile, every assessment, every referral and its history."""
-    require(principal, "caseworker", "admin", "department")
+    """个案详情（当前画像、每次评估、每个转介及其经过）/ A case and its history."""
     found = visible_case(principal, service.find_case(session, case_id))
     if principal.role == "department":
         payload = _department_view(session, policy, principal, found)
@@ -195,7 +201,7 @@ def case(
     return payload
 
 
-def _version(if_match: str | None) -> int:
+def version_of(if_match: str | None) -> int:
     if if_match is None:
         raise IfMatchRequiredError(
             message(
@@ -203,33 +209,34 @@ def _version(if_match: str | None) -> int:
                 "Updating a case needs an If-Match header (its version)",
             )
         )
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    value = if_match.strip().removeprefix("W/")
+    if len(value) > 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
         raise InvalidRequestError(
             [FieldError("If-Match", "应为版本号（整数）", "must be the case version (an integer)")]
         )
-    return int(text)
+    return int(value)
 
 
 @router.put(
     "/{case_id}/profile",
-    responses=ledger_responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 500),
+    response_model=CaseOutcome,
+    responses={**ledger_responses(404, 409, 412, 428, 500), **links(200, CASE_LINKS)},
 )
 def update_profile(
-    case_id: str,
-    body: JsonBody,
+    case_id: CaseId,
+    request: ProfileUpdate,
     evaluator: EvaluatorDep,
     session: SessionDep,
     ledger: LedgerDep,
-    principal: PrincipalDep,
+    principal: Caseworker,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: Annotated[str | None, IF_MATCH] = None,
 ) -> dict[str, Any]:
-    """更新画像（If-Match 版本）/ New profile version: codes gained, lost, changed."""
-    require(principal, "caseworker", "admin")
+    """更新画像（If-Match 当前版本；列出得失的事项）/ A new profile version."""
     visible_case(principal, service.find_case(session, case_id))
-    version = _version(if_match)
-    request = parse(ProfileUpdate, body)
+    version = version_of(if_match)
     _check_region_of(principal, request.profile)
     outcome = service.update_profile(
         session,
@@ -246,18 +253,21 @@ def update_profile(
     return _created(outcome)
 
 
-@router.post("/{case_id}/reassess", responses=ledger_responses(400, 401, 403, 404, 413, 422, 500))
+@router.post(
+    "/{case_id}/reassess",
+    response_model=CaseOutcome,
+    responses={**ledger_responses(404, 409, 500), **links(200, CASE_LINKS)},
+)
 def reassess(
-    case_id: str,
-    body: JsonBody,
+    case_id: CaseId,
     evaluator: EvaluatorDep,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Caseworker,
+    request: Reassess | None = None,
 ) -> dict[str, Any]:
-    """重新评估（半年复核）/ Re-evaluate under the current policies; moves the review date."""
-    require(principal, "caseworker", "admin")
+    """重新评估（半年复核，按现行政策）/ Re-evaluate; moves the review date."""
+    request = request or Reassess()
     visible_case(principal, service.find_case(session, case_id))
-    request = parse(Reassess, body)
     outcome = service.reassess(
         session,
         evaluator,
@@ -269,14 +279,13 @@ def reassess(
     return _created(outcome)
 
 
-@router.post("/{case_id}/close", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422))
+@router.post("/{case_id}/close", response_model=CaseSummary, responses=ledger_responses(404, 409))
 def close(
-    case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
+    case_id: CaseId, session: SessionDep, principal: Caseworker, request: CloseCase | None = None
 ) -> dict[str, Any]:
-    """关闭个案（不删除）/ Close a case; it stays in the ledger, open referrals are withdrawn."""
-    require(principal, "caseworker", "admin")
+    """关闭个案（不删除，撤回未完成的转介）/ Close a case; it stays in the ledger."""
+    request = request or CloseCase()
     visible_case(principal, service.find_case(session, case_id))
-    request = parse(CloseCase, body)
     closed = service.close_case(session, case_id=case_id, actor=principal.name, note=request.note)
     record(session, principal, "case_closed", case_id=case_id)
     return case_summary(closed)

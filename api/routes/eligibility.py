@@ -1,32 +1,27 @@
-"""POST /v1/eligibility: one profile in, SPEC.md §3 out."""
+"""POST /v1/eligibility: one profile in, the evaluation result out."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from api.access import require
-from api.auth import PrincipalDep
-from api.deps import EvaluatorDep, JsonBody
-from api.errors import responses
-from api.schemas import ELIGIBILITY_REQUEST_BODY, EligibilityRequest
+from fastapi import APIRouter, Depends
+
+from api.access import allow
+from api.bodies import EligibilityRequest
+from api.deps import EvaluatorDep
+from api.error_models import responses
+from api.strict import StrictRoute
 from engine import EvaluationResult
+from ledger.principal import Principal
 
-router = APIRouter(prefix="/v1", tags=["eligibility"])
+router = APIRouter(prefix="/v1", tags=["eligibility"], route_class=StrictRoute)
+Evaluating = Annotated[Principal, Depends(allow("caseworker", "admin", "public"))]
 
 
-# A plain `def`: evaluation is CPU work and runs in the threadpool, off the event loop. The
-# body is read as raw JSON (not a pydantic parameter) so that profile errors come from the
-# engine's own validation, in Chinese and English (ProfileError).
-@router.post(
-    "/eligibility",
-    response_model=EvaluationResult,
-    responses=responses(400, 401, 403, 413, 422, 500),
-    openapi_extra={"requestBody": ELIGIBILITY_REQUEST_BODY},
-)
+# A plain `def`: evaluation is CPU work and runs in the threadpool, off the event loop.
+@router.post("/eligibility", response_model=EvaluationResult, responses=responses(500))
 def evaluate_eligibility(
-    body: JsonBody, evaluator: EvaluatorDep, principal: PrincipalDep
+    request: EligibilityRequest, evaluator: EvaluatorDep, principal: Evaluating
 ) -> EvaluationResult:
-    """Evaluate one profile on a date (default today): statuses, referrals, questions."""
-    require(principal, "caseworker", "admin", "public")
-    request = EligibilityRequest.parse(body)
+    """评估一份画像（某日，默认今天）：各事项状态、转介、待补问题 / Evaluate one profile."""
     return evaluator.evaluate(request.profile, as_of=request.as_of)
