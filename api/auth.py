@@ -17,12 +17,12 @@ from api.strict import AUTOMATIC
 from ledger.principal import Principal
 from ledger.tokens import principal_for
 
-_bearer = HTTPBearer(auto_error=False, description="guanai token create 生成的令牌 / a token")
+bearer = HTTPBearer(auto_error=False, description="guanai token create 生成的令牌 / a token")
 
 
 def get_principal(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The principal of the request's bearer token, or 401."""
     challenge = {"WWW-Authenticate": "Bearer"}

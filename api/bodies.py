@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.text import IsoDate
+from api.text import NO_NUL, IsoDate
 from engine import Profile
 from ledger.principal import Role
 
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
 ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # a case, referral or token id
-Note = Annotated[str, Field(max_length=2000, description="备注 / a note")]
+Word = Annotated[str, Field(max_length=64, pattern=NO_NUL)]  # a query filter
+Note = Annotated[str, Field(max_length=2000, pattern=NO_NUL, description="备注 / a note")]
 
 
 class Body(BaseModel):
@@ -59,7 +60,9 @@ class CaseCreate(Body):
     """POST /v1/cases: a profile, the village it was recorded in, the assessment date."""
 
     profile: Profile
-    village: Annotated[str, Field(min_length=1, max_length=100, description="村（社区）")]
+    village: Annotated[
+        str, Field(min_length=1, max_length=100, pattern=NO_NUL, description="村（社区）")
+    ]
     as_of: AsOf = None
 
 
@@ -94,7 +97,11 @@ class TransitionRequest(Body):
 class TokenCreate(Body):
     """POST /v1/tokens."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100, description="令牌名称")]
+    name: Annotated[
+        str, Field(min_length=1, max_length=100, pattern=NO_NUL, description="令牌名称")
+    ]
     role: Role
     region: Annotated[str, Field(pattern=REGION_PATTERN, description="辖区代码")] | None = None
-    department: Annotated[str, Field(max_length=32, description="部门代码")] | None = None
+    department: (
+        Annotated[str, Field(max_length=32, pattern=NO_NUL, description="部门代码")] | None
+    ) = None

@@ -25,7 +25,7 @@ looks like in /openapi.json is in api/error_models.py.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -35,6 +35,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.text import text
 from engine import FieldError, ProfileError, RulesRuntimeError
@@ -176,6 +177,9 @@ def prefixed(problems: Sequence[FieldError], prefix: str) -> list[FieldError]:
 # -- the handlers ---------------------------------------------------------------------------
 async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """The one handler: an ApiError as `{"error": kind, "detail": …}`."""
+    if isinstance(exc, StarletteHTTPException) and exc.status_code == 405:
+        allow = _allowed(request, (exc.headers or {}).get("Allow", ""))
+        exc = StarletteHTTPException(405, headers={"Allow": allow})
     body_error = request.scope.get(BODY_ERROR)
     if isinstance(exc, RequestValidationError) and isinstance(body_error, ApiError):
         exc = body_error  # the strict reader refused the body: say why, not "invalid"
@@ -186,6 +190,22 @@ async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
         status_code=exc.status_code,
         headers=exc.headers,
     )
+
+
+def _routes(routes: Iterable[Any]) -> Iterator[Any]:
+    for route in routes:
+        inner = getattr(route, "effective_route_contexts", None)  # FastAPI's included routers
+        yield from (_routes(inner()) if callable(inner) else (route,))
+
+
+def _allowed(request: Request, fallback: str) -> str:
+    """Every method the path answers (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in _routes(request.app.routes):
+        match, _ = route.matches({**request.scope, "method": "\x00"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods)) or fallback
 
 
 _HTTP_ERRORS: dict[int, tuple[type[ApiError], str, str]] = {

@@ -42,6 +42,7 @@ _VALUE_ERRORS_ZH = {
     "must be a date YYYY-MM-DD": "应为日期 YYYY-MM-DD",
     "must be a real date YYYY-MM-DD": "应为真实存在的日期 YYYY-MM-DD",
     "must be a date from 1900-01-01 to 2199-12-31": "日期应在 1900-01-01 至 2199-12-31 之间",
+    "must be a time YYYY-MM-DDTHH:MM:SS": "应为时间 YYYY-MM-DDTHH:MM:SS（可带时区）",
 }
 
 
@@ -54,6 +55,8 @@ _PATTERNS_ZH = {
 def _detail_zh(err: dict[str, Any]) -> str:
     kind = err["type"]
     field = str(err["loc"][-1]) if err["loc"] else ""
+    if kind == "string_pattern_mismatch" and "x00" in str((err.get("ctx") or {}).get("pattern")):
+        return "不能包含空字符（NUL）"
     if kind == "string_pattern_mismatch" and field in _PATTERNS_ZH:
         return _PATTERNS_ZH[field]
     base = _ZH.get(kind, "值无效")

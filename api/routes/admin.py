@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.security import HTTPAuthorizationCredentials
 
 from api.access import allow
+from api.auth import bearer
 from api.bodies import ID_PATTERN, TokenCreate
 from api.deps import PolicyDep, SessionDep
 from api.error_models import ledger_responses
-from api.errors import InvalidRequestError
+from api.errors import ConflictError, InvalidRequestError, message
 from api.strict import StrictRoute
+from api.text import NO_NUL, IsoTime
 from api.views import AuditPage, TokenIssued, TokenOut, TokenRevoked
 from engine import FieldError
 from ledger.audit import entries
+from ledger.models import Token
 from ledger.principal import Principal
-from ledger.tokens import create_token, list_tokens, revoke_token
+from ledger.tokens import create_token, list_tokens, revoke_token, token_hash
 
 router = APIRouter(prefix="/v1", tags=["admin"], route_class=StrictRoute)
 Admin = Annotated[Principal, Depends(allow("admin"))]
@@ -27,11 +30,11 @@ Admin = Annotated[Principal, Depends(allow("admin"))]
 def audit(
     session: SessionDep,
     principal: Admin,
-    actor: Annotated[str | None, Query(max_length=100)] = None,
-    action: Annotated[str | None, Query(max_length=40)] = None,
-    case_id: Annotated[str | None, Query(max_length=32)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    actor: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    action: Annotated[str | None, Query(max_length=40, pattern=NO_NUL)] = None,
+    case_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    since: IsoTime | None = None,
+    until: IsoTime | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
@@ -87,9 +90,21 @@ def new_token(
     responses=ledger_responses(404, 409),
 )
 def revoke(
-    token_id: Annotated[str, Path(pattern=ID_PATTERN)], session: SessionDep, principal: Admin
+    token_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    session: SessionDep,
+    principal: Admin,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> dict[str, Any]:
-    """撤销令牌（立即生效）/ Revoke a token at once."""
+    """撤销令牌（立即生效；不能撤销本次请求所用的令牌）/ Revoke a token at once."""
+    target = session.get(Token, token_id)
+    own = credentials is not None and token_hash(credentials.credentials)
+    if target is not None and target.token_hash == own:
+        raise ConflictError(
+            message(
+                "不能撤销本次请求所用的令牌（请用另一个管理员令牌或命令行）",
+                "A token cannot revoke itself (use another admin token or the CLI)",
+            )
+        )
     record = revoke_token(session, token_id, principal.name)
     return {
         "id": record.id,

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlmodel import Session, col, select
 
 from api.access import allow, in_region, region_filter, visible_case
-from api.bodies import ID_PATTERN, REGION_PATTERN, CaseCreate, CloseCase, ProfileUpdate, Reassess
+from api.bodies import (
+    ID_PATTERN,
+    REGION_PATTERN,
+    CaseCreate,
+    CloseCase,
+    ProfileUpdate,
+    Reassess,
+    Word,
+)
 from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
 from api.error_models import ledger_responses
 from api.errors import ForbiddenError, IfMatchRequiredError, InvalidRequestError, NotFoundError
@@ -125,8 +133,8 @@ def cases(
     session: SessionDep,
     principal: Caseworker,
     region: Annotated[str | None, REGION] = None,
-    classification: Annotated[str | None, Query(max_length=64)] = None,
-    code: Annotated[str | None, Query(max_length=64)] = None,
+    classification: Annotated[Word | None, Query()] = None,
+    code: Annotated[Word | None, Query()] = None,
     review_due: Annotated[bool, Query(description="只列出到期复核的个案")] = False,
     status: CaseStatus | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,

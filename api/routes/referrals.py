@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlmodel import col, select
 
 from api.access import allow, may_move, region_filter, visible_referral
-from api.bodies import ID_PATTERN, REGION_PATTERN, TransitionRequest
+from api.bodies import ID_PATTERN, REGION_PATTERN, TransitionRequest, Word
 from api.deps import SessionDep
 from api.error_models import ledger_responses
 from api.openapi import LISTED_REFERRAL_LINKS, REFERRAL_LINKS, links
@@ -29,7 +29,7 @@ ReferralId = Annotated[str, Path(pattern=ID_PATTERN, description="转介编号 /
 def referrals(
     session: SessionDep,
     principal: Mover,
-    department: Annotated[str | None, Query(max_length=32)] = None,
+    department: Annotated[Word | None, Query()] = None,
     region: Annotated[str | None, Query(pattern=REGION_PATTERN)] = None,
     status: ReferralStatus | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
