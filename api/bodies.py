@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from api.text import NO_NUL, IsoDate
 from engine import Profile
-from ledger.principal import Role
 
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
 ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # a case, referral or token id
@@ -30,26 +29,24 @@ AsOf = Annotated[
 ]
 
 
+EXAMPLE_PROFILE: dict[str, JsonValue] = {
+    "sex": "female",
+    "age_years": 42,
+    "marital_status": "married",
+    "husband_away": True,
+    "husband_away_reason": "migrant_work",
+    "husband_away_continuous_months": 12,
+    "residence_area": "village",
+    "region_code": "430121",
+    "household_income_pc_monthly": 500,
+}
+
+
 class EligibilityRequest(Body):
     """POST /v1/eligibility: a profile and the evaluation date."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "profile": {
-                    "sex": "female",
-                    "age_years": 42,
-                    "marital_status": "married",
-                    "husband_away": True,
-                    "husband_away_reason": "migrant_work",
-                    "husband_away_continuous_months": 12,
-                    "residence_area": "village",
-                    "region_code": "430121",
-                    "household_income_pc_monthly": 500,
-                },
-                "as_of": "2025-06-01",
-            }
-        }
+        json_schema_extra={"example": {"profile": EXAMPLE_PROFILE, "as_of": "2025-06-01"}}
     )
 
     profile: Profile
@@ -58,6 +55,12 @@ class EligibilityRequest(Body):
 
 class CaseCreate(Body):
     """POST /v1/cases: a profile, the village it was recorded in, the assessment date."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {"profile": EXAMPLE_PROFILE, "village": "光明村", "as_of": "2025-06-01"}
+        }
+    )
 
     profile: Profile
     village: Annotated[
@@ -94,14 +97,30 @@ class TransitionRequest(Body):
     note: Note | None = None
 
 
-class TokenCreate(Body):
-    """POST /v1/tokens."""
-
+class _TokenFields(Body):
     name: Annotated[
         str, Field(min_length=1, max_length=100, pattern=NO_NUL, description="令牌名称")
     ]
-    role: Role
     region: Annotated[str, Field(pattern=REGION_PATTERN, description="辖区代码")] | None = None
-    department: (
-        Annotated[str, Field(max_length=32, pattern=NO_NUL, description="部门代码")] | None
-    ) = None
+
+
+class StaffToken(_TokenFields):
+    """POST /v1/tokens for an admin, a caseworker or a policy officer (no department)."""
+
+    role: Literal["admin", "caseworker", "policy"]
+    department: None = None
+
+
+class DepartmentToken(_TokenFields):
+    """POST /v1/tokens for a department: which one (a department code of the catalog)."""
+
+    role: Literal["department"]
+    department: Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)] = Field(
+        description="部门代码（见 /v1/catalog 的 departments）/ a department code"
+    )
+
+
+TokenCreate = Annotated[StaffToken | DepartmentToken, Field(discriminator="role")]
+# The tags of the tagged unions above: pydantic puts them in an error's path; api/errors.py
+# takes them out again, so that the field is named as it was sent (`department`).
+TAGS = frozenset({"admin", "caseworker", "policy", "department"})

@@ -37,6 +37,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from api.bodies import TAGS
 from api.text import text
 from engine import FieldError, ProfileError, RulesRuntimeError
 from engine.messages import problems_of
@@ -240,6 +241,10 @@ def _request_problems(exc: RequestValidationError) -> list[FieldError]:
         where, *path = err.get("loc", ()) or ("body",)
         if where in ("header", "query", "path") and path:
             path = [str(path[0]).replace("_", "-").title() if where == "header" else path[0]]
+        if len(path) >= 2 and path[0] in TAGS:  # a tagged union names its branch: drop it
+            path = path[1:]
+        if err.get("type") in ("union_tag_invalid", "union_tag_not_found"):  # the tag is bad
+            path = [*path, str((err.get("ctx") or {}).get("discriminator", "")).strip("'")]
         errors.append({**err, "loc": tuple(path) or ("body",)})
     return problems_of(errors)
 

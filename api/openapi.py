@@ -29,7 +29,7 @@ CASE_LINKS: dict[str, Any] = {
     "ReadCase": {"operationId": "case", "parameters": _CASE, "description": "读取该个案"},
     "UpdateProfile": {
         "operationId": "update_profile",
-        "parameters": {**_CASE, "header.If-Match": "$response.body#/version"},
+        "parameters": {**_CASE, "header.If-Match": "$response.header.ETag"},
         "description": "更新该个案的画像（If-Match 为当前版本）",
     },
     "Reassess": {"operationId": "reassess", "parameters": _CASE, "description": "重新评估"},
@@ -68,9 +68,20 @@ LISTED_REFERRAL_LINKS: dict[str, Any] = {
 }
 
 
+ETAG = {
+    "ETag": {
+        "description": "个案当前版本，更新时作 If-Match / the case's version, for If-Match",
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+    }
+}
+
+
 def links(status: int, table: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
-    """`responses=` entry giving a route's 2xx answer its links."""
-    return {status: {"links": table}}
+    """`responses=` entry giving a route's 2xx answer its links (a case's also its ETag)."""
+    entry: dict[str, Any] = {"links": table}
+    if table is CASE_LINKS:
+        entry["headers"] = ETAG
+    return {status: entry}
 
 
 # -- the profile, from the catalogue ---------------------------------------------------------
@@ -106,6 +117,30 @@ def describe_profile(schema: dict[str, Any], policy: Policy) -> None:
                     }
             elif name in IDENTITY:
                 prop["description"] = IDENTITY[name]
+        id_number = component.get("properties", {}).get("id_number", {})
+        for option in id_number.get("anyOf", [id_number]):
+            if option.get("type") == "string":  # a pattern cannot say the check digit
+                option.pop("pattern", None)
+                option["format"] = "resident-id"  # GB 11643: 17 digits and a check character
+
+
+def describe_tokens(schema: dict[str, Any], policy: Policy) -> None:
+    """A department token names a department of the catalogue."""
+    component = schema.get("components", {}).get("schemas", {}).get("DepartmentToken", {})
+    department = component.get("properties", {}).get("department")
+    if department is not None:
+        department["enum"] = list(policy.catalog.departments)
+
+
+def require_if_match(schema: dict[str, Any]) -> None:
+    """If-Match is required (without it the answer is 428, not a default)."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name") == "if-match":
+                    parameter["required"] = True
+                    options = parameter["schema"].get("anyOf", [parameter["schema"]])
+                    parameter["schema"] = next(o for o in options if o.get("type") == "string")
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -125,6 +160,8 @@ def install_openapi(app: FastAPI) -> None:
             )
             if service is not None:
                 describe_profile(schema, service.policy)
+                describe_tokens(schema, service.policy)
+            require_if_match(schema)
             built.clear()
             built[version] = schema
         return built[version]

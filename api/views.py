@@ -35,7 +35,7 @@ class CaseSummary(_Out):
     """A case as listed."""
 
     id: str
-    region_code: str
+    region_code: str | None = Field(description="行政区划代码 / region code")
     village: str
     identity: Identity
     status: CaseStatus
@@ -62,7 +62,7 @@ class ReferralOut(_Out):
     id: str
     case_id: str
     department: str
-    region_code: str
+    region_code: str | None = Field(description="行政区划代码 / region code")
     codes: list[str]
     status: ReferralStatus
     urgent: bool
@@ -96,7 +96,7 @@ class DepartmentCaseView(_Out):
     """What a department sees of a case referred to it: the facts its codes read."""
 
     id: str
-    region_code: str
+    region_code: str | None = Field(description="行政区划代码 / region code")
     village: str
     identity: Identity
     status: CaseStatus

@@ -20,6 +20,8 @@ _ZH: dict[str, str] = {
     "list_type": "应为列表",
     "literal_error": "取值不在允许范围内",
     "enum": "取值不在允许范围内",
+    "union_tag_invalid": "取值不在允许范围内",
+    "union_tag_not_found": "缺少必填字段",
     "greater_than_equal": "数值过小",
     "less_than_equal": "数值过大",
     "string_pattern_mismatch": "格式不正确",

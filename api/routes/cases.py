@@ -40,7 +40,8 @@ CaseId = Annotated[str, Path(pattern=ID_PATTERN, description="个案编号 / cas
 Caseworker = Annotated[Principal, Depends(allow("caseworker", "admin"))]
 Reader = Annotated[Principal, Depends(allow("caseworker", "admin", "department"))]
 IF_MATCH = Header(
-    max_length=40, description='当前版本号（如 1 或 "1"）/ the case\'s current version'
+    pattern=r'^(W/)?("[0-9]{1,9}"|[0-9]{1,9})$',
+    description='当前版本号（如 1 或 "1"）/ the case\'s current version',
 )
 
 
@@ -117,6 +118,7 @@ def create_case(
         secret=ledger.secret,
         idempotency_key=idempotency_key,
     )
+    response.headers["ETag"] = f'"{outcome.case.version}"'
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     record(
@@ -194,10 +196,12 @@ def _department_view(
 
 
 @router.get(
-    "/{case_id}", response_model=CaseDetail | DepartmentCaseView, responses=ledger_responses(404)
+    "/{case_id}",
+    response_model=CaseDetail | DepartmentCaseView,
+    responses={**ledger_responses(404), **links(200, CASE_LINKS)},
 )
 def case(
-    case_id: CaseId, session: SessionDep, policy: PolicyDep, principal: Reader
+    case_id: CaseId, session: SessionDep, policy: PolicyDep, principal: Reader, response: Response
 ) -> dict[str, Any]:
     """个案详情（当前画像、每次评估、每个转介及其经过）/ A case and its history."""
     found = visible_case(principal, service.find_case(session, case_id))
@@ -206,6 +210,7 @@ def case(
     else:
         payload = case_detail(session, found)
     record(session, principal, "case_read", case_id=found.id, fields=shown_fields(payload))
+    response.headers["ETag"] = f'"{found.version}"'
     return payload
 
 
@@ -217,7 +222,7 @@ def version_of(if_match: str | None) -> int:
                 "Updating a case needs an If-Match header (its version)",
             )
         )
-    value = if_match.strip().removeprefix("W/")
+    value = if_match.removeprefix("W/")
     if len(value) > 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
     if not (value.isascii() and value.isdigit() and len(value) <= 9):
@@ -271,6 +276,7 @@ def reassess(
     evaluator: EvaluatorDep,
     session: SessionDep,
     principal: Caseworker,
+    response: Response,
     request: Reassess | None = None,
 ) -> dict[str, Any]:
     """重新评估（半年复核，按现行政策）/ Re-evaluate; moves the review date."""
@@ -284,6 +290,7 @@ def reassess(
         actor=principal.name,
     )
     record(session, principal, "case_reassessed", case_id=case_id)
+    response.headers["ETag"] = f'"{outcome.case.version}"'
     return _created(outcome)
 
 
