@@ -20,9 +20,9 @@ from collections.abc import Callable
 from api.auth import PrincipalDep
 from api.errors import ForbiddenError, NotFoundError, UnauthorizedError, message
 from api.strict import AUTOMATIC
+from ledger.case_filters import region_prefix
 from ledger.models import Case, Referral
 from ledger.principal import Principal, Role
-from ledger.queries import region_prefix
 
 NOTHING = "no-region"  # a region filter that matches no code
 

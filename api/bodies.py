@@ -4,12 +4,14 @@ models once; the profile inside is the engine's `Profile`, validated once per re
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
+from api.errors import TAGS, InvalidRequestError
 from api.text import NO_NUL, IsoDate
 from engine import Profile
+from engine.messages import field_errors
 
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
 ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # a case, referral or token id
@@ -51,6 +53,14 @@ class EligibilityRequest(Body):
 
     profile: Profile
     as_of: AsOf = None
+    explain: Literal["applicable", "all"] = Field(
+        default="applicable",
+        description=(
+            "all：另给出每个分类的理由和每个不适用代码的原因"
+            "（classification_reasons, not_applicable）"
+            " / all: also why each classification and why not each code"
+        ),
+    )
 
 
 class CaseCreate(Body):
@@ -83,9 +93,15 @@ class Reassess(Body):
 
 
 class CloseCase(Body):
-    """POST /v1/cases/{id}/close."""
+    """POST /v1/cases/{id}/close: why (required; kept with the case's events)."""
 
-    note: Note | None = None
+    note: Annotated[Note, Field(min_length=1)]
+
+
+class ReopenCase(Body):
+    """POST /v1/cases/{id}/reopen: why the case is opened again."""
+
+    note: Annotated[Note, Field(min_length=1)]
 
 
 class TransitionRequest(Body):
@@ -120,7 +136,19 @@ class DepartmentToken(_TokenFields):
     )
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], body: Any) -> M:
+    """`body` as `model` for callers other than FastAPI (the workbench's forms), or 422
+    naming every bad field, in the same words as the JSON door."""
+    try:
+        return model.model_validate(body if body is not None else {})
+    except ValidationError as exc:
+        raise InvalidRequestError(field_errors(exc)) from exc
+
+
 TokenCreate = Annotated[StaffToken | DepartmentToken, Field(discriminator="role")]
-# The tags of the tagged unions above: pydantic puts them in an error's path; api/errors.py
+# The tags of the tagged union above: pydantic puts them in an error's path; api/errors.py
 # takes them out again, so that the field is named as it was sent (`department`).
-TAGS = frozenset({"admin", "caseworker", "policy", "department"})
+TAGS.update({"admin", "caseworker", "policy", "department"})

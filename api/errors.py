@@ -1,25 +1,6 @@
-"""The API's error family and the one handler that answers `{"error": kind, "detail": …}`.
-
-    ApiError                  500 internal_error      a bug, never caused by the request
-    ├── MalformedJSONError    400 malformed_json      the body is not JSON
-    ├── UnauthorizedError     401 unauthorized        no token, or an unknown or revoked one
-    ├── ForbiddenError        403 forbidden           the role may not do this
-    ├── NotFoundError         404 not_found           no such path
-    ├── MethodNotAllowedError 405 method_not_allowed  the path exists, the method does not
-    ├── PolicyReloadError     409 policy_error        new policy files refused; old set serving
-    ├── PayloadTooLargeError  413 payload_too_large   body over MAX_BODY_BYTES
-    ├── UnsupportedMediaTypeError 415 unsupported_media_type  the body is not application/json
-    ├── InvalidRequestError   422 validation_error    detail: one {field, zh, en} per bad field
-    ├── RulesEngineError      500 engine_error        durable_rules failed (engine fault)
-    ├── DatabaseUnavailableError 503 database_unavailable  the ledger's database is down
-    │   the ledger:
-    ├── ConflictError         409 conflict            duplicate case, transition not allowed
-    ├── VersionMismatchError  412 version_mismatch    If-Match names an old version
-    └── IfMatchRequiredError  428 if_match_required   an update without If-Match
-
-Human-readable text is Chinese first: `detail` is a `Text` `{"zh": …, "en": …}` or a list
-of `{"field", "zh", "en"}`. No message ever repeats a value from the profile. What each body
-looks like in /openapi.json is in api/error_models.py.
+"""The one handler that answers every error `{"error": kind, "detail": …}` (the kinds are
+in api/error_kinds.py, re-exported here), and the one table from the ledger's errors to HTTP.
+What each body looks like in /openapi.json is in api/error_models.py.
 """
 
 from __future__ import annotations
@@ -36,9 +17,29 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Scope
 
-from api.bodies import TAGS
-from api.text import text
+from api.error_kinds import (
+    MAX_BODY_BYTES,
+    RETRY_AFTER_SECONDS,
+    ApiError,
+    ConflictError,
+    DatabaseUnavailableError,
+    ForbiddenError,
+    IfMatchRequiredError,
+    InvalidRequestError,
+    MalformedJSONError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PolicyReloadError,
+    RulesEngineError,
+    UnauthorizedError,
+    UnsupportedMediaTypeError,
+    VersionMismatchError,
+)
+from api.failures import RequestIds, log_failure, request_id
+from api.text import text as message  # a Chinese-first message, as printed
 from engine import FieldError, ProfileError, RulesRuntimeError
 from engine.messages import problems_of
 from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound, VersionMismatch
@@ -48,126 +49,8 @@ logger = logging.getLogger("uvicorn.error")
 # What a database that is down (or unreachable, or out of connections) raises.
 DB_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
-MAX_BODY_BYTES = 64 * 1024  # a profile is a few kilobytes
-RETRY_AFTER_SECONDS = 5  # what a 503 asks the client to wait
 BODY_ERROR = "guanai.body_error"  # scope key: why the strict reader refused the body
-
-
-# -- the family -------------------------------------------------------------------------
-class ApiError(Exception):
-    """Base of every error the API answers on purpose."""
-
-    status_code: int = 500
-    kind: str = "internal_error"
-
-    def __init__(self, detail: Any, headers: dict[str, str] | None = None) -> None:
-        self.detail = detail
-        self.headers = headers
-        super().__init__(self.kind)
-
-
-class MalformedJSONError(ApiError):
-    """The request body is not JSON."""
-
-    status_code = 400
-    kind = "malformed_json"
-
-
-class UnauthorizedError(ApiError):
-    """No token, or one that is unknown or revoked."""
-
-    status_code = 401
-    kind = "unauthorized"
-
-
-class ForbiddenError(ApiError):
-    """The principal's role may not do this."""
-
-    status_code = 403
-    kind = "forbidden"
-
-
-class NotFoundError(ApiError):
-    """No such path."""
-
-    status_code = 404
-    kind = "not_found"
-
-
-class MethodNotAllowedError(ApiError):
-    """The path exists but not with this method."""
-
-    status_code = 405
-    kind = "method_not_allowed"
-
-
-class PolicyReloadError(ApiError):
-    """New policy files were refused; the last good set keeps serving."""
-
-    status_code = 409
-    kind = "policy_error"
-
-
-class PayloadTooLargeError(ApiError):
-    """The request body is too large."""
-
-    status_code = 413
-    kind = "payload_too_large"
-
-
-class UnsupportedMediaTypeError(ApiError):
-    """The body is not `application/json` in UTF-8."""
-
-    status_code = 415
-    kind = "unsupported_media_type"
-
-
-class InvalidRequestError(ApiError):
-    """The request or its profile is invalid; `detail` names every bad field."""
-
-    status_code = 422
-    kind = "validation_error"
-
-    def __init__(self, problems: Sequence[FieldError]) -> None:
-        super().__init__([p.as_dict() for p in problems])
-
-
-class RulesEngineError(ApiError):
-    """The rules engine failed: a fault of the service, never of the request."""
-
-    status_code = 500
-    kind = "engine_error"
-
-
-class DatabaseUnavailableError(ApiError):
-    """The ledger's database cannot be reached; try again after Retry-After seconds."""
-
-    status_code = 503
-    kind = "database_unavailable"
-
-
-class ConflictError(ApiError):
-    """The request conflicts with what the ledger holds (the detail says what)."""
-
-    status_code = 409
-    kind = "conflict"
-
-
-class VersionMismatchError(ApiError):
-    """If-Match names a version that is no longer current."""
-
-    status_code = 412
-    kind = "version_mismatch"
-
-
-class IfMatchRequiredError(ApiError):
-    """Updates must say which version they change (If-Match)."""
-
-    status_code = 428
-    kind = "if_match_required"
-
-
-message = text  # a Chinese-first message, as printed
+TAGS: set[str] = set()  # tags of tagged unions in request bodies (api/bodies.py adds them)
 
 
 def prefixed(problems: Sequence[FieldError], prefix: str) -> list[FieldError]:
@@ -185,7 +68,7 @@ async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, RequestValidationError) and isinstance(body_error, ApiError):
         exc = body_error  # the strict reader refused the body: say why, not "invalid"
     if not isinstance(exc, ApiError):
-        exc = _as_api_error(exc)
+        exc = _as_api_error(exc, request.scope)
     return JSONResponse(
         {"error": exc.kind, "detail": exc.detail},
         status_code=exc.status_code,
@@ -249,7 +132,7 @@ def _request_problems(exc: RequestValidationError) -> list[FieldError]:
     return problems_of(errors)
 
 
-def _as_api_error(exc: Exception) -> ApiError:
+def _as_api_error(exc: Exception, scope: Scope | None = None) -> ApiError:
     if isinstance(exc, LedgerError):
         return _from_ledger(exc)
     if isinstance(exc, StarletteHTTPException):
@@ -264,21 +147,22 @@ def _as_api_error(exc: Exception) -> ApiError:
     if isinstance(exc, RequestValidationError):
         return InvalidRequestError(_request_problems(exc))
     if isinstance(exc, DB_DOWN):
-        logger.error("database unavailable: %s", type(exc).__name__)  # never the statement
+        log_failure(type(exc).__name__, scope)  # the kind and request id only, never a value
         return DatabaseUnavailableError(
             message("台账数据库暂时不可用，请稍后重试", "The ledger database is unavailable"),
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, RulesRuntimeError):
-        # The message names rules, never profile values; the profile itself is not logged.
-        logger.error("rules engine fault: %s", exc)
+        log_failure(type(exc).__name__, scope)  # the kind and request id only: never a value
         return RulesEngineError(
             message(
                 "规则引擎内部错误，请稍后重试或联系管理员", "Internal error of the rules engine"
             )
         )
-    logger.error("unexpected %s", type(exc).__name__)
-    return ApiError(message("服务内部错误", "Internal server error"))
+    log_failure(type(exc).__name__, scope)
+    return ApiError(
+        {**message("服务内部错误", "Internal server error"), "request_id": request_id(scope)}
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -291,6 +175,36 @@ def install_error_handlers(app: FastAPI) -> None:
         RequestValidationError,
         RulesRuntimeError,
         *DB_DOWN,
-        Exception,
     ):
         app.add_exception_handler(exc_class, api_error_handler)
+    # Anything else is answered by RequestIds (api/failures.py): a 500, logged by its kind
+    # only. (A handler for Exception would be re-raised by Starlette and logged in full.)
+    app.add_middleware(RequestIds)
+
+
+__all__ = [
+    "BODY_ERROR",
+    "DB_DOWN",
+    "MAX_BODY_BYTES",
+    "RETRY_AFTER_SECONDS",
+    "TAGS",
+    "ApiError",
+    "ConflictError",
+    "DatabaseUnavailableError",
+    "ForbiddenError",
+    "IfMatchRequiredError",
+    "InvalidRequestError",
+    "MalformedJSONError",
+    "MethodNotAllowedError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PolicyReloadError",
+    "RulesEngineError",
+    "UnauthorizedError",
+    "UnsupportedMediaTypeError",
+    "VersionMismatchError",
+    "api_error_handler",
+    "install_error_handlers",
+    "message",
+    "prefixed",
+]

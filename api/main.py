@@ -1,7 +1,7 @@
-"""The HTTP door: `uvicorn api.main:app` (SPEC.md §5).
+"""The HTTP door: `uvicorn api.main:app` (docs/contract.md §5).
 
 The lifespan loads and compiles the policies once; a policy file that is refused stops the
-service from starting (SPEC.md §4), with every `file:line: message` in the log.
+service from starting (docs/contract.md §4), with every `file:line: message` in the log.
 """
 
 from __future__ import annotations
@@ -18,11 +18,26 @@ from fastapi import FastAPI
 from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
 from api.openapi import install_openapi
-from api.routes import admin, cases, catalog, eligibility, health, ledger, policies, referrals
+from api.routes import (
+    admin,
+    bench_echo,
+    case_status,
+    cases,
+    catalog,
+    eligibility,
+    health,
+    ledger,
+    policies,
+    policy_versions,
+    referrals,
+)
 from api.settings import Settings
+from api.version_header import PolicyVersionHeader
+from api.web import install as install_web
 from engine import PolicyError
-from ledger.db import Ledger
+from ledger.db import Ledger, startup_lock
 from ledger.identity import load_or_create_secret
+from ledger.token_cache import TokenCache
 from ledger.tokens import Issued, ensure_first_admin, ensure_token
 
 DESCRIPTION = """\
@@ -82,14 +97,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger = Ledger.open(settings.database_url, secret)
         app.state.ledger = ledger
         logger.info("ledger open (%s)", ledger.engine.dialect.name)
-        if settings.guanai_admin_token:
-            ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
-        _announce(ensure_first_admin(ledger), settings)
+        with startup_lock(ledger.engine):  # several workers: one creates the first token
+            if settings.guanai_admin_token:
+                ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
+            issued = ensure_first_admin(ledger)
+        _announce(issued, settings)
+        app.state.tokens = TokenCache(ledger)
+        service.attach(ledger)
         _reload_on_sighup(service)
         try:
             yield
         finally:
             service.close()
+            app.state.tokens.close()
             ledger.engine.dispose()
 
     app = FastAPI(
@@ -97,12 +117,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api/web/routes/docs.py from our own static files
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
     install_openapi(app)
-    for module in (eligibility, cases, referrals, ledger, catalog, policies, admin, health):
+    app.add_middleware(PolicyVersionHeader, root=app)
+    for module in (
+        eligibility,
+        cases,
+        case_status,
+        referrals,
+        ledger,
+        catalog,
+        policies,
+        policy_versions,
+        admin,
+        health,
+    ):
         app.include_router(module.router)
+    if settings.guanai_bench_echo:
+        app.include_router(bench_echo.router)
+    install_web(app)
     return app
 
 

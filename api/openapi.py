@@ -133,9 +133,11 @@ def describe_tokens(schema: dict[str, Any], policy: Policy) -> None:
 
 
 def require_if_match(schema: dict[str, Any]) -> None:
-    """If-Match is required (without it the answer is 428, not a default)."""
+    """A profile update's If-Match is required (without it: 428, not a default)."""
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
+            if operation.get("operationId") != "update_profile":  # a referral's is optional
+                continue
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "header" and parameter.get("name") == "if-match":
                     parameter["required"] = True

@@ -170,3 +170,76 @@ class ReadyOut(BaseModel):
     status: Literal["ready"]
     database: Literal["ok"]
     policy_version: str
+
+
+# -- GET /v1/policies/versions, /v1/policies/{version}, /v1/policies/diff -------------------
+class PolicyVersionOut(BaseModel):
+    """A policy version that has served."""
+
+    policy_version: str
+    rules: int
+    parameter_files: int
+    first_served_at: str = Field(description="首次提供服务的时间 / first served")
+    activated_at: str = Field(description="最近启用的时间 / last put in service")
+
+
+class PolicyVersionsOut(BaseModel):
+    """Every policy version served, the first served first."""
+
+    versions: list[PolicyVersionOut]
+
+
+class StoredPoliciesOut(PoliciesOut):
+    """A stored set: what it held, when it first served, and every file as served."""
+
+    first_served_at: str
+    sources: list[dict[str, Any]] = Field(description="每个文件及其内容 / every file as served")
+
+
+class RuleRef(BaseModel):
+    """A rule added or removed."""
+
+    id: str
+    target: str
+    title: str
+
+
+class RuleChange(RuleRef):
+    """A rule changed: what changed, before and after (condition sentences)."""
+
+    changes: list[str]
+    before: list[str]
+    after: list[str]
+
+
+class ParameterChange(BaseModel):
+    """A regional parameter whose entries changed."""
+
+    region: str
+    parameter: str
+    zh: str
+    before: list[str]
+    after: list[str]
+
+
+class PolicyDiffOut(BaseModel):
+    """What changed between two policy versions."""
+
+    a: str
+    b: str
+    rules_added: list[RuleRef]
+    rules_removed: list[RuleRef]
+    rules_changed: list[RuleChange]
+    parameters: list[ParameterChange]
+    files: Any = Field(description="改动的文件 / files changed")
+    lines: list[str] = Field(description="中文说明，每行一处改动 / the changes in Chinese")
+
+
+class ExplainedAgainOut(BaseModel):
+    """An old assessment evaluated again under the set that made it, on its own date."""
+
+    assessment_id: int
+    policy_version: str
+    as_of: dt.date
+    same: bool = Field(description="结果是否与当时一致 / whether it comes out the same")
+    result: dict[str, Any] = Field(description="重新评估的结果 / the result again")

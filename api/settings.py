@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """What the service reads from its environment (names as in SPEC.md §4 and the README)."""
+    """What the service reads from its environment (docs/contract.md §4, README)."""
 
     # Environment names are the upper-case field names (POLICY_PATHS, DATABASE_URL, HOST,
     # PORT); the process environment holds many unrelated variables: ignore them.
@@ -25,11 +25,13 @@ class Settings(BaseSettings):
     # start and kept in SECRET_FILE.
     identity_secret: str | None = None
     secret_file: Path = Path("var/identity.key")
-    # Let requests without a token evaluate profiles and read the catalog and policies (SPEC.md
+    # Let requests without a token evaluate profiles and read the catalog and policies (contract
     # §5 doors, which store nothing); every ledger route still needs a token. Off by default.
     public_evaluation: bool = False
     # An admin token that must exist (automation, tests); it must start with gat_.
     guanai_admin_token: str | None = None
+    # Mount the bench's trivial POST /bench/echo route (GUANAI_BENCH_ECHO=1; bench/http.py).
+    guanai_bench_echo: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
 

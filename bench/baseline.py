@@ -1,168 +1,111 @@
-"""A plain-Python baseline: the same compiled conditions as closures, no engine at all.
+"""A plain-Python baseline over exactly what durable_rules is given: the same rulesets'
+rules (the DNF terms, short keys and all), the same flat fact, the same strata and
+forwarded decisions, the same name tables — as closures, no engine at all.
 
-This is the floor any rules engine must pay: Kleene evaluation of every classification and
-code condition of the loaded policy, with facts and parameters already in dictionaries.
+`Baseline.decide` returns the same set of fired names as `DurablePipeline.decide`
+(statuses included: the E/H decisions are among them), and the bench checks that it does
+on every profile before it times anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
 from typing import Any
 
-from engine.expr import (
-    And,
-    Const,
-    Derived,
-    Emitted,
-    Fact,
-    Has,
-    In,
-    Known,
-    Node,
-    Not,
-    Or,
-    Param,
-    Term,
-)
-from engine.policy import Policy
+from engine.durable import DurablePipeline
+from engine.network import CATCH_ALL
 
-Fn = Callable[[Mapping[str, Any], Mapping[str, Any], dict[str, bool | None]], bool | None]
-ValueFn = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
-_CMP: dict[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
+Test = Callable[[Mapping[str, Any]], bool]
+Value = Callable[[Mapping[str, Any]], Any]
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "$lt": lambda a, b: a < b,
+    "$lte": lambda a, b: a <= b,
+    "$gt": lambda a, b: a > b,
+    "$gte": lambda a, b: a >= b,
+    "$neq": lambda a, b: a != b,
 }
+_ABSENT = object()
 
 
-def _value(t: Term) -> ValueFn:
-    if isinstance(t, Const):
-        v = t.value
-        return lambda f, p: v
-    if isinstance(t, Fact):
-        name, unknown = t.name, t.unknown_values
-        if unknown:
-            return lambda f, p: None if f.get(name) in unknown else f.get(name)
-        return lambda f, p: f.get(name)
-    if isinstance(t, Param):
-        pname = t.name
-        return lambda f, p: p.get(pname)
-    left, right = _value(t.left), _value(t.right)
+def _value(rhs: Any) -> Value:
+    """A right-hand side: a constant, `$m` (another field) or `$mul`."""
+    if isinstance(rhs, dict) and "$m" in rhs:
+        key = rhs["$m"]
+        return lambda f: f.get(key, _ABSENT)
+    if isinstance(rhs, dict) and "$mul" in rhs:
+        left, right = _value(rhs["$mul"]["$l"]), _value(rhs["$mul"]["$r"])
 
-    def mul(f: Mapping[str, Any], p: Mapping[str, Any]) -> Any:
-        a, b = left(f, p), right(f, p)
-        return None if a is None or b is None else a * b
+        def mul(f: Mapping[str, Any]) -> Any:
+            a, b = left(f), right(f)
+            return _ABSENT if a is _ABSENT or b is _ABSENT else a * b
 
-    return mul
+        return mul
+    return lambda f: rhs
 
 
-def compile_node(node: Node) -> Fn:
-    """A closure computing the Kleene value of `node`; `d` holds decided classifications."""
-    if isinstance(node, Const):
-        v = bool(node.value)
-        return lambda f, p, d: v
-    if isinstance(node, Fact | Param):
-        get = _value(node)
+def compile_test(test: dict[str, Any]) -> Test:
+    """One durable_rules test as a closure, with its semantics: any comparison on an
+    absent field is false, only `$nex` matches absence, an absent `$m` compares true."""
+    ((op, body),) = test.items()
+    if op == "$ex":
+        (key,) = body
+        return lambda f: key in f
+    if op == "$nex":
+        (key,) = body
+        return lambda f: key not in f
+    if op in _OPS:
+        ((key, rhs),) = body.items()
+        get, cmp = _value(rhs), _OPS[op]
 
-        def truth(
-            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
-        ) -> bool | None:
-            value = get(f, p)
-            return None if value is None else bool(value)
+        def compare(f: Mapping[str, Any]) -> bool:
+            if key not in f:
+                return False
+            other = get(f)
+            return True if other is _ABSENT else cmp(f[key], other)
 
-        return truth
-    if isinstance(node, Derived | Emitted):
-        key = node.name if isinstance(node, Derived) else "code:" + node.code
-        return lambda f, p, d: d.get(key)
-    if isinstance(node, Known):
-        name, unknown = node.fact.name, node.fact.unknown_values
-        return lambda f, p, d: f.get(name) is not None and f.get(name) not in unknown
-    if isinstance(node, Has):
-        name, value = node.fact.name, node.value
+        return compare
+    key, const = op, body
+    return lambda f: key in f and f[key] == const
 
-        def has(
-            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
-        ) -> bool | None:
-            items = f.get(name)
-            return None if items is None else value in items
 
-        return has
-    if isinstance(node, Not):
-        inner = compile_node(node.operand)
+def _rule(tests: list[dict[str, Any]]) -> Test:
+    parts = [compile_test(t) for t in tests if t != {"t": "profile"}]
 
-        def negate(
-            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
-        ) -> bool | None:
-            v = inner(f, p, d)
-            return None if v is None else not v
+    def holds(f: Mapping[str, Any]) -> bool:
+        for part in parts:  # noqa: SIM110 — a plain loop is the fastest Python here
+            if not part(f):
+                return False
+        return True
 
-        return negate
-    if isinstance(node, And | Or):
-        parts = [compile_node(o) for o in node.operands]
-        stop = isinstance(node, Or)
-
-        def combine(
-            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
-        ) -> bool | None:
-            result: bool | None = not stop
-            for part in parts:
-                v = part(f, p, d)
-                if v is stop:
-                    return stop
-                if v is None:
-                    result = None
-            return result
-
-        return combine
-    if isinstance(node, In):
-        get, values = _value(node.fact), node.values
-
-        def member(
-            f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
-        ) -> bool | None:
-            v = get(f, p)
-            return None if v is None else v in values
-
-        return member
-    left, right, op = _value(node.left), _value(node.right), _CMP[node.op]
-
-    def compare(
-        f: Mapping[str, Any], p: Mapping[str, Any], d: dict[str, bool | None]
-    ) -> bool | None:
-        a, b = left(f, p), right(f, p)
-        return None if a is None or b is None else op(a, b)
-
-    return compare
+    return holds
 
 
 class Baseline:
-    """Every classification and code of a policy as plain closures, in dependency order."""
+    """The pipeline's rulesets as closures, stratum by stratum."""
 
-    def __init__(self, policy: Policy) -> None:
-        self.classifications = [
-            (name, compile_node(rule.when)) for name, rule in policy.classification_rules.items()
-        ]
-        self.codes = [
-            (code, rule.start, rule.end, compile_node(rule.when))
-            for code, rule in policy.code_rules.items()
+    def __init__(self, pipeline: DurablePipeline) -> None:
+        self.pipeline = pipeline
+        self.strata = [
+            [
+                (_rule(rule["all"][0]["m"]["$and"]), rs.settles[name])
+                for rs in rulesets
+                for name, rule in rs.network.definition.items()
+                if name != CATCH_ALL
+            ]
+            for rulesets in pipeline.strata
         ]
 
-    def decide(
-        self, facts: Mapping[str, Any], params: Mapping[str, Any], day: date
-    ) -> dict[str, Any]:
-        """Kleene values of every classification and code."""
-        decided: dict[str, bool | None] = {}
-        for _ in range(2):  # classifications that read classifications settle on the 2nd pass
-            for name, fn in self.classifications:
-                decided[name] = fn(facts, params, decided)
-        for code, start, end, fn in self.codes:
-            in_force = (start is None or start <= day) and (end is None or day <= end)
-            decided["code:" + code] = fn(facts, params, decided) if in_force else False
-        for code, _start, _end, fn in self.codes:  # codes reading emitted() codes
-            if decided["code:" + code] is not False:
-                decided["code:" + code] = fn(facts, params, decided)
-        return decided
+    def decide(self, flat_inputs: Mapping[str, Any]) -> frozenset[str]:
+        """The names that fire for a flat fact (`DurablePipeline.flatten`)."""
+        flat = dict(flat_inputs)
+        fired: set[str] = {CATCH_ALL}
+        for rules, forwards in zip(self.strata, self.pipeline.forwards, strict=True):
+            for test, names in rules:
+                if test(flat):
+                    fired.update(names)
+            for key, true, false in forwards:
+                if true in fired:
+                    flat[key] = True
+                elif false in fired:
+                    flat[key] = False
+        return frozenset(fired)

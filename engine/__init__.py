@@ -2,9 +2,10 @@
 
 policy = load_policy()                    # shipped policies/ (+ extra parameter dirs)
 result = Evaluator(policy).evaluate({"sex": "female", ...}, as_of=date(2025, 6, 1))
-result.model_dump(mode="json")            # SPEC.md §3
+result.model_dump(mode="json")            # docs/contract.md §3
 """
 
+from engine.decision import Decision
 from engine.errors import (
     EngineError,
     FieldError,
@@ -13,7 +14,7 @@ from engine.errors import (
     ProfileError,
     RulesRuntimeError,
 )
-from engine.evaluate import Decision, Evaluator
+from engine.evaluate import Evaluator
 from engine.policy import SHIPPED_POLICIES, Policy, load_policy
 from engine.profile import Profile
 from engine.result import EvaluationResult

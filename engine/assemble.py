@@ -1,4 +1,4 @@
-"""Assembling the SPEC.md §3 result from what durable_rules decided: statuses, ordering,
+"""Assembling the docs/contract.md §3 result from what durable_rules decided: statuses, ordering,
 reasons, missing facts, questions, reviews, referrals."""
 
 from __future__ import annotations
@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from engine import outside as op
 from engine.catalog import CATEGORIES
+from engine.explain import explained
 from engine.expr import Derived, Node, Tri
 from engine.kleene import Env, Gaps, gaps, term_value
 from engine.parameters import region_chain
@@ -17,6 +19,7 @@ from engine.result import (
     CodeResult,
     DepartmentsOut,
     EvaluationResult,
+    ExplainedResult,
     Name,
     Question,
     Referral,
@@ -25,22 +28,33 @@ from engine.result import (
     Status,
 )
 from engine.rules import Rule
+from engine.vocabulary import LEFT_BEHIND
 
 if TYPE_CHECKING:
-    from engine.evaluate import Decision, Evaluator
-
-LEFT_BEHIND = "is_rural_left_behind_woman"
+    from engine.decision import Decision, Engine
 
 
 class Assembler:
-    """Assembles one EvaluationResult from a Decision."""
+    """Assembles one EvaluationResult from a Decision (and, for a woman outside the
+    programme, the Decision on her profile with the left-behind condition set aside)."""
 
-    def __init__(self, ev: Evaluator, profile: Profile, day: date, decision: Decision) -> None:
+    def __init__(
+        self,
+        ev: Engine,
+        profile: Profile,
+        day: date,
+        decision: Decision,
+        outside: Decision | None = None,
+        explain: bool = False,
+    ) -> None:
         self.ev, self.profile, self.day, self.d = ev, profile, day, decision
+        self.outside, self.explain = outside, explain
         self.catalog = ev.catalog
-        self.env = ev.env(decision.facts, decision.params, day)
+        self.env = decision.env or ev.env(decision.facts, decision.params, day)
         self.missing_params: list[str] = []
         self.questions: dict[str, list[str]] = {}
+        self.false_codes: list[str] = []
+        self.world_env = self.env
 
     def gaps(self, node: Node, env: Env | None = None) -> Gaps:
         found = gaps(node, env or self.env, self.ev.expand)
@@ -51,6 +65,8 @@ class Assembler:
 
     def ask(self, facts: list[str], codes: list[str]) -> None:
         for fact in facts:
+            if fact in self.d.facts:  # known, but treated as unknown: a review asks it
+                continue
             bucket = self.questions.setdefault(fact, [])
             bucket.extend(c for c in codes if c not in bucket)
 
@@ -76,41 +92,82 @@ class Assembler:
                 value, env = either[0], worlds[0]
             if value is not False:
                 results.append(self.result(code, rule, value, env))
+            else:
+                self.false_codes.append(code)
         if worlds is not None:
             self.ask(self.gaps(Derived(LEFT_BEHIND)).facts, withheld)
-        results.sort(
-            key=lambda r: (
-                r.status != "urgent",
-                CATEGORIES.index(r.category),
-                ev.code_order[r.code],
-            )
-        )
-        return EvaluationResult(
-            as_of=self.day.isoformat(),
-            policy_version=ev.policy.version,
-            region=Region(
+            self.world_env = worlds[0]
+        listed = {r.code for r in results}
+        beyond = self.beyond(classifications[LEFT_BEHIND], listed)
+        results.sort(key=self.order)
+        beyond.sort(key=self.order)
+        fields = {
+            "as_of": self.day.isoformat(),
+            "policy_version": ev.policy.version,
+            "region": Region(
                 code=self.profile.region_code, chain=region_chain(self.profile.region_code)
             ),
-            classifications=classifications,
-            results=results,
-            referrals=self.referrals(results),
-            questions=self.ranked_questions(),
-            reviews=self.reviews(),
-            missing_parameters=self.missing_params,
-        )
+            "classifications": classifications,
+            "results": results,
+            "referrals": self.referrals(results) + self.referrals(beyond, outside=True),
+            "questions": self.ranked_questions(),
+            "reviews": self.reviews(),
+            "missing_parameters": self.missing_params,
+            "outside_programme": beyond,
+        }
+        if not self.explain:
+            return EvaluationResult(**fields)
+        return ExplainedResult(**fields, **explained(self, classifications))
 
-    def result(self, code: str, rule: Rule, value: Tri, env: Env) -> CodeResult:
+    def order(self, r: CodeResult) -> tuple[bool, int, int]:
+        return (r.status != "urgent", CATEGORIES.index(r.category), self.ev.code_order[r.code])
+
+    def beyond(self, left_behind: Tri, listed: set[str]) -> list[CodeResult]:
+        """`outside_programme`: the law codes, decided without the left-behind condition."""
+        if self.outside is None:
+            return []
+        d, ev = self.outside, self.ev
+        env = ev.env(self.d.facts, self.d.params, self.day, {LEFT_BEHIND: True})
+        out = []
+        for code, rule in op.law_rules(ev.code_rules).items():
+            value = d.durable_value("C", code)
+            if code in listed or value is False:
+                continue
+            titles = [
+                self.catalog.documents[c.source].title
+                for c in rule.cite
+                if c.source != op.PROGRAMME_DOCUMENT
+            ][:1]
+            lead = op.reason(titles, left_behind)
+            out.append(self.result(code, rule, value, env, decision=d, lead=lead))
+        return out
+
+    def result(
+        self,
+        code: str,
+        rule: Rule,
+        value: Tri,
+        env: Env,
+        decision: Decision | None = None,
+        lead: str | None = None,
+    ) -> CodeResult:
         cdef = self.catalog.codes[code]
         missing: list[str] = []
         status: Status
+        skip = frozenset({LEFT_BEHIND}) if lead else frozenset()
         if value is None:
             status = "needs_info"
             found = self.gaps(rule.when, env)
             missing = found.facts
             reasons = self.ev.explainer.missing(found.facts, found.params)
         else:
-            reasons = self.ev.explainer.why(rule.when, env)
-            status = self.status_of(code, rule, cdef.kind, cdef.urgent, missing)
+            reasons = self.ev.explainer.why(rule.when, env, skip=skip)
+            status = self.status_of(
+                code, rule, cdef.kind, cdef.urgent, missing, decision or self.d, env
+            )
+            reasons += rule.caveats_on(self.day)
+        if lead:
+            reasons.insert(0, lead)
         self.ask(missing, [code])
         outputs = {name: term_value(term, env) for name, term in rule.outputs.items()}
         return CodeResult(
@@ -131,7 +188,14 @@ class Assembler:
         )
 
     def status_of(
-        self, code: str, rule: Rule, kind: str, urgent: bool, missing: list[str]
+        self,
+        code: str,
+        rule: Rule,
+        kind: str,
+        urgent: bool,
+        missing: list[str],
+        decision: Decision,
+        env: Env,
     ) -> Status:
         if urgent:
             return "urgent"
@@ -140,9 +204,9 @@ class Assembler:
             ("E", rule.eligible_when, "eligible", "refer_for_assessment"),
         ):
             if node is not None:
-                decided = self.d.durable_value(key, code)
+                decided = decision.durable_value(key, code)
                 if decided is None:
-                    missing.extend(f for f in self.gaps(node).facts if f not in missing)
+                    missing.extend(f for f in self.gaps(node, env).facts if f not in missing)
                 return yes if decided else no  # type: ignore[return-value]
         return {
             "benefit": "eligible",
@@ -167,7 +231,7 @@ class Assembler:
             )
         return out
 
-    def referrals(self, results: list[CodeResult]) -> list[Referral]:
+    def referrals(self, results: list[CodeResult], outside: bool = False) -> list[Referral]:
         by_dept: dict[str, list[CodeResult]] = {}
         for r in results:
             if r.status in REFERRED_STATUSES:
@@ -182,6 +246,7 @@ class Assembler:
                     name=Name(zh=ddef.zh, en=ddef.en),
                     codes=[r.code for r in items],
                     urgent=any(r.status == "urgent" for r in items),
+                    outside_programme=outside,
                 )
             )
         return sorted(out, key=lambda r: not r.urgent)

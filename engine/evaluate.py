@@ -3,53 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from engine import outside
 from engine.assemble import Assembler
+from engine.compiled import compile_node
+from engine.decision import Decision
 from engine.durable import DurablePipeline
 from engine.errors import ProfileError, RulesRuntimeError
 from engine.expr import Node, Tri
-from engine.kleene import Env, evaluate
+from engine.kleene import Env
 from engine.messages import field_errors
 from engine.parameters import region_chain
 from engine.policy import Policy
 from engine.profile import Profile
 from engine.reasons import Explainer
 from engine.result import EvaluationResult
-from engine.rulesets import day_number, rule_name
+from engine.rulesets import day_number
+from engine.vocabulary import LEFT_BEHIND
 
-
-@dataclass(frozen=True)
-class Decision:
-    """What durable_rules fired and what the three-valued evaluator found, for one profile."""
-
-    facts: dict[str, Any]
-    params: dict[str, Any]
-    fired: frozenset[str]
-    kleene: dict[str, Tri]
-
-    def durable_value(self, kind: str, target: str) -> Tri:
-        """TRUE, FALSE or unknown as durable_rules decided it."""
-        if rule_name(kind, target, True) in self.fired:
-            return True
-        if rule_name(kind, target, False) in self.fired:
-            return False
-        return None
-
-    def disagreements(self) -> list[str]:
-        """Every compiled rule on which durable_rules and the evaluator differ."""
-        out = []
-        for name, expected in self.kleene.items():
-            kind, target = name.split(":")
-            got = self.durable_value(kind, target)
-            both = {rule_name(kind, target, True), rule_name(kind, target, False)} <= self.fired
-            if got is not expected or both:
-                out.append(f"{name}: durable={got} evaluator={expected}")
-        return out
+Explain = Literal["applicable", "all"]
 
 
 class Evaluator:
@@ -63,9 +39,18 @@ class Evaluator:
         self.pipeline = DurablePipeline(
             self.classification_rules, self.code_rules, label=policy.version[7:19]
         )
-        self.explainer = Explainer(self.catalog)
+        self.explainer = Explainer(self.catalog, self.expand)
+        self._derived = {n: compile_node(r.when) for n, r in self.classification_rules.items()}
+        self._emitted = {c: compile_node(r.when) for c, r in self.code_rules.items()}
+        self._status = {
+            (kind, code): compile_node(node)
+            for code, r in self.code_rules.items()
+            for kind, node in (("E", r.eligible_when), ("H", r.choose_higher_when))
+            if node is not None
+        }
         self.code_order = {code: i for i, code in enumerate(self.catalog.codes)}
         self.fact_order = {fact: i for i, fact in enumerate(self.catalog.facts)}
+        self._param_cache: dict[tuple[str | None, date], dict[str, Any]] = {}
         self.closed = False
 
     def close(self) -> None:
@@ -86,7 +71,7 @@ class Evaluator:
             raise ProfileError(field_errors(exc)) from exc
 
     def facts_for(self, profile: Profile, day: date) -> dict[str, Any]:
-        """Known facts with the absent-fact conventions applied (SPEC.md §1)."""
+        """Known facts with the absent-fact conventions applied (docs/contract.md §1)."""
         known = profile.facts(day)
         facts: dict[str, Any] = {}
         for name, fdef in self.catalog.facts.items():
@@ -112,37 +97,45 @@ class Evaluator:
 
         def derived(name: str) -> Tri:
             if name not in derived_memo:
-                derived_memo[name] = evaluate(self.classification_rules[name].when, env)
+                derived_memo[name] = self._derived[name](env)
             return derived_memo[name]
 
         def emitted(code: str) -> Tri:
             if code not in emitted_memo:
                 rule = self.code_rules[code]
-                emitted_memo[code] = evaluate(rule.when, env) if rule.in_force(day) else False
+                emitted_memo[code] = self._emitted[code](env) if rule.in_force(day) else False
             return emitted_memo[code]
 
         env = Env(facts=facts, params=params, derived=derived, emitted=emitted)
         return env
+
+    def _params(self, region_code: str | None, day: date) -> dict[str, Any]:
+        """The parameters in force for a region on a day (shared: never mutate them)."""
+        key = (region_code, day)
+        found = self._param_cache.get(key)
+        if found is None:
+            found = self.policy.parameters.resolve_all(region_chain(region_code), day)
+            if len(self._param_cache) >= 4096:
+                self._param_cache.clear()
+            self._param_cache[key] = found
+        return found
 
     # -- deciding --------------------------------------------------------------
     def decide(self, profile: Mapping[str, Any] | Profile, as_of: date) -> Decision:
         """Run durable_rules and the evaluator on one profile; no agreement check."""
         valid = self.validate(profile)
         facts = self.facts_for(valid, as_of)
-        chain = region_chain(valid.region_code)
-        params = self.policy.parameters.resolve_all(chain, as_of)
+        params = self._params(valid.region_code, as_of)
         fired = self.pipeline.decide(self.message_for(facts, params, as_of))
         env = self.env(facts, params, as_of)
         kleene: dict[str, Tri] = {}
         for name in self.classification_rules:
             kleene[f"D:{name}"] = env.derived(name)
-        for code, rule in self.code_rules.items():
+        for code in self.code_rules:
             kleene[f"C:{code}"] = env.emitted(code)
-            if rule.eligible_when is not None:
-                kleene[f"E:{code}"] = evaluate(rule.eligible_when, env)
-            if rule.choose_higher_when is not None:
-                kleene[f"H:{code}"] = evaluate(rule.choose_higher_when, env)
-        return Decision(facts=facts, params=params, fired=fired, kleene=kleene)
+        for (kind, code), condition in self._status.items():
+            kleene[f"{kind}:{code}"] = condition(env)
+        return Decision(facts=facts, params=params, fired=fired, kleene=kleene, env=env)
 
     def message_for(
         self, facts: Mapping[str, Any], params: Mapping[str, Any], day: date
@@ -161,18 +154,29 @@ class Evaluator:
         }
 
     def evaluate(
-        self, profile: Mapping[str, Any] | Profile, as_of: date | None = None
+        self,
+        profile: Mapping[str, Any] | Profile,
+        as_of: date | None = None,
+        explain: Explain = "applicable",
     ) -> EvaluationResult:
-        """The full SPEC.md §3 result for a profile on a date (default today)."""
+        """The full docs/contract.md §3 result for a profile on a date (default today); with
+        `explain="all"` also why not (§3a)."""
         day = as_of or date.today()
         valid = self.validate(profile)
         decision = self.decide(valid, day)
         problems = decision.disagreements()
+        beyond = None
+        if outside.applies(valid, decision.durable_value("D", LEFT_BEHIND)):
+            beyond = self.decide(outside.as_left_behind(valid, decision.params), day)
+            forced = self.env(decision.facts, decision.params, day, {LEFT_BEHIND: True})
+            durable = {c: beyond.durable_value("C", c) for c in self.code_rules}
+            problems += beyond.disagreements()
+            problems += outside.disagreements(self.code_rules, durable, forced)
         if problems:
             raise RulesRuntimeError(
                 "durable_rules and the evaluator disagree: " + "; ".join(problems)
             )
-        return Assembler(self, valid, day, decision).build()
+        return Assembler(self, valid, day, decision, beyond, explain == "all").build()
 
     def expand(self, kind: str, name: str) -> Node | None:
         """The condition behind a classification ("d") or a code ("c")."""

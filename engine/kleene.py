@@ -1,7 +1,7 @@
 """Three-valued (Kleene) evaluation of condition trees, and what leaves a condition unknown.
 
 An unknown fact or parameter is `None`; `false and unknown` is false, `true or unknown` is
-true, a comparison with an unknown side is unknown (SPEC.md §2).
+true, a comparison with an unknown side is unknown (docs/contract.md §2).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Env:
     """What a condition is evaluated against: facts, parameters and named sub-conditions.
 
     `derived` and `emitted` look up the value of a classification or code condition; the
-    evaluator supplies them (memoised, and overridable for the two-world check of SPEC §2).
+    evaluator supplies them (memoised, and overridable for the two-world check, contract §2).
     """
 
     facts: Mapping[str, Any]

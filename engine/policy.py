@@ -13,9 +13,20 @@ from engine.expr import references
 from engine.parameters import LoadedParameterFile, ParameterTable, read_parameter_file
 from engine.profile import FACT_FIELDS
 from engine.rules import Rule, compile_rule, read_rule_file
+from engine.vocabulary import REQUIRED, Kind
 from engine.yamlfile import Located, load_yaml
 
 SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """One file exactly as hashed: its folder (0 the policy root, 1 its parameters/, 2… the
+    extra directories in order), its path inside that folder, and its bytes."""
+
+    folder: int
+    path: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class Policy:
     parameter_files: tuple[LoadedParameterFile, ...]
     files: tuple[str, ...]
     version: str
+    sources: tuple[PolicySource, ...] = ()
 
     @property
     def code_rules(self) -> dict[str, Rule]:
@@ -83,14 +95,19 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
     except PolicyError as exc:
         raise PolicyError(exc.issues) from exc
     _check_profile_matches(catalog, root, issues)
+    _check_required_names(catalog, root, issues)
 
     digest = hashlib.sha256()
     files: list[str] = []
+    sources: list[PolicySource] = []
 
-    def remember(path: Path, under: Path) -> None:
+    def remember(path: Path, under: Path, folder: int = 0) -> None:
         files.append(relative(path))
-        digest.update(path.relative_to(under).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        inside = path.relative_to(under).as_posix()
+        data = path.read_bytes()
+        sources.append(PolicySource(folder, inside, data))
+        digest.update(inside.encode() + b"\0")
+        digest.update(data + b"\0")
 
     for path in _yaml_files(root / "catalog"):
         remember(path, root)
@@ -113,12 +130,12 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
     table = ParameterTable(catalog)
     loaded: list[LoadedParameterFile] = []
     param_dirs: list[Path] = [root / "parameters", *(Path(d) for d in extra_dirs)]
-    for directory in param_dirs:
+    for folder, directory in enumerate(param_dirs, start=1):
         if not directory.is_dir():
             issues.append(PolicyIssue(relative(directory), 0, "目录不存在 (no such directory)"))
             continue
         for path in _yaml_files(directory):
-            remember(path, directory)
+            remember(path, directory, folder)
             try:
                 pfile, info = read_parameter_file(path, catalog)
             except PolicyError as exc:
@@ -135,6 +152,7 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
         parameter_files=tuple(loaded),
         files=tuple(files),
         version="sha256:" + digest.hexdigest(),
+        sources=tuple(sources),
     )
 
 
@@ -154,6 +172,25 @@ def _check_profile_matches(catalog: Catalog, root: Path, issues: list[PolicyIssu
             issues.append(
                 PolicyIssue(file, 0, f"{fact}: 画像模型有而目录中缺少 (missing from catalog)")
             )
+
+
+def _check_required_names(catalog: Catalog, root: Path, issues: list[PolicyIssue]) -> None:
+    """The names Python relies on (engine/vocabulary.py) must be in the catalogue."""
+    where = {Kind.CLASSIFICATION: "classifications.yaml", Kind.CODE: "codes.yaml"}
+    for name, kind in REQUIRED.items():
+        present = catalog.classifications if kind is Kind.CLASSIFICATION else catalog.codes
+        if name in present:
+            continue
+        path = root / "catalog" / where[kind]
+        issues.append(
+            PolicyIssue(
+                relative(path),
+                1,
+                f"{name}: 程序依赖这个{'分类' if kind is Kind.CLASSIFICATION else '代码'}，"
+                f"目录中却没有（不可改名或删除）"
+                f" (the code relies on this {kind.value}; it may not be renamed or removed)",
+            )
+        )
 
 
 def _check_rule_set(

@@ -1,4 +1,4 @@
-"""Profile — the one schema of a woman's facts (SPEC.md §1), strict and frozen.
+"""Profile — the one schema of a woman's facts (docs/contract.md §1), strict and frozen.
 
 Every field is optional: `None` (or absence) means the fact is not known. What an absent
 fact means to the rules (unknown, false or an empty list) is declared in
@@ -50,7 +50,7 @@ IDENTITY_FIELDS = ("name", "id_number", "birth_date")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")  # ASCII digits only
+_ID_SHAPE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
 
 
 def id_number_problem(value: str) -> str | None:
@@ -70,7 +70,7 @@ def id_number_problem(value: str) -> str | None:
 def _iso_date(value: Any) -> Any:
     """Birth dates are ISO `YYYY-MM-DD` text (JSON) or dates; no numbers, no times."""
     if isinstance(value, str):
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValueError("must be a date YYYY-MM-DD")
         try:
             return date.fromisoformat(value)
@@ -102,12 +102,13 @@ class Profile(BaseModel):
     husband_away: Bool = None
     husband_away_reason: Literal["migrant_work", "business", "other"] | None = None
     husband_away_continuous_months: Annotated[int, Field(ge=0, le=1200)] | None = None
-    residence_area: Literal["village", "township_seat", "urban"] | None = None
+    residence_area: Literal["village", "xiang_seat", "township_seat", "urban"] | None = None
     region_code: Annotated[str, Field(pattern=r"^[1-9][0-9]{5}$")] | None = None
     dibao_recipient: Bool = None
     tekun_recipient: Bool = None
     dibao_edge_family: Bool = None
     rigid_expenditure_family: Bool = None
+    anti_poverty_monitoring_target: Bool = None
     household_income_pc_monthly: Money = None
     household_assets_within_limit: Bool = None
     has_serious_illness: Bool = None

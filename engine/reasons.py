@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from engine.catalog import Catalog
 from engine.expr import (
     NEGATED,
@@ -24,22 +28,79 @@ from engine.expr import (
 from engine.kleene import Env, evaluate, term_value
 
 _WORDS = {"==": "等于", "!=": "不等于", "<": "低于", "<=": "不高于", ">": "高于", ">=": "不低于"}
+_NOTE = re.compile(r"（[^（）]*）$")
+UNPROVIDED = "未提供“"
+
+Expand = Callable[[str, str], Node | None]
+
+
+def short(label: str) -> str:
+    """A label without its trailing （note）: 丈夫连续外出月数（春节…） → 丈夫连续外出月数."""
+    return _NOTE.sub("", label) or label
+
+
+@dataclass(frozen=True)
+class _How:
+    deep: bool
+    skip: frozenset[str]
+    memo: dict[tuple[str, bool], str | None]  # classification sentences, within one env
 
 
 class Explainer:
-    """Explains why a condition has the value it has, in the catalog's Chinese labels."""
+    """Explains why a condition has the value it has, in the catalog's Chinese labels.
 
-    def __init__(self, catalog: Catalog) -> None:
+    `deep` (for `"explain": "all"`) also says why a classification or code named in the
+    condition is false, so every sentence chain ends in facts and values. `skip` leaves out
+    classifications the caller has set aside (the left-behind condition, outside the programme).
+    """
+
+    def __init__(self, catalog: Catalog, expand: Expand | None = None) -> None:
         self.catalog = catalog
+        self.expand = expand
 
-    def why(self, node: Node, env: Env) -> list[str]:
-        """Sentences for a condition that is true (or false): the facts that made it so."""
+    def why(
+        self,
+        node: Node,
+        env: Env,
+        *,
+        deep: bool = False,
+        skip: frozenset[str] = frozenset(),
+        memo: dict[tuple[str, bool], str | None] | None = None,
+    ) -> list[str]:
+        """Sentences for a condition that is true (or false): the facts that made it so.
+        `memo` may be shared by calls on the same environment with the same options."""
+        return self._why(node, env, _How(deep, skip, {} if memo is None else memo))
+
+    def _why(self, node: Node, env: Env, how: _How) -> list[str]:
         value = evaluate(node, env)
         if value is None:
             return []
         out: list[str] = []
-        self._explain(node, env, value, out)
+        self._explain(node, env, value, out, how)
         return list(dict.fromkeys(out))
+
+    def _inner(self, kind: str, name: str, env: Env, how: _How) -> list[str]:
+        """Why the classification or code `name` has its value."""
+        inner = self.expand(kind, name) if self.expand else None
+        return [] if inner is None else self._why(inner, env, how)
+
+    def _derived(self, name: str, env: Env, value: bool, how: _How) -> str | None:
+        if (name, value) not in how.memo:
+            how.memo[name, value] = self._classification(name, env, value, how)
+        return how.memo[name, value]
+
+    def _classification(self, name: str, env: Env, value: bool, how: _How) -> str | None:
+        if name in how.skip:
+            return None
+        cls = self.catalog.classifications[name]
+        if value:
+            return cls.true_zh
+        inner = self._inner("d", name, env, how)
+        unprovided = [r for r in inner if r.startswith(UNPROVIDED)]
+        # A one-way known(): the classification is false, but only because a fact is missing.
+        head = f"尚不能确定是否属于{short(cls.zh)}" if unprovided else cls.false_zh
+        shown = inner if how.deep else unprovided
+        return f"{head}（{'；'.join(shown)}）" if shown else head
 
     def missing(self, facts: list[str], params: list[str]) -> list[str]:
         """Sentences for a condition that is unknown: what is missing."""
@@ -47,42 +108,44 @@ class Explainer:
         out += [f"缺少地区参数：{self.catalog.parameters[p].zh}" for p in params]
         return out
 
-    def _explain(self, node: Node, env: Env, value: bool, out: list[str]) -> None:
+    def _explain(self, node: Node, env: Env, value: bool, out: list[str], how: _How) -> None:
         c = self.catalog
         if isinstance(node, And | Or):
             every = isinstance(node, And) == value  # an AND that holds / an OR that fails
             for operand in node.operands:
                 v = evaluate(operand, env)
                 if v is not None and (every or v is value):
-                    self._explain(operand, env, v, out)
+                    self._explain(operand, env, v, out, how)
         elif isinstance(node, Not):
-            self._explain(node.operand, env, not value, out)
+            self._explain(node.operand, env, not value, out, how)
         elif isinstance(node, Fact):
-            out.append(f"{c.facts[node.name].zh}：{'是' if value else '否'}")
+            out.append(f"{short(c.facts[node.name].zh)}：{'是' if value else '否'}")
         elif isinstance(node, Param):
             out.append(f"地区参数“{c.parameters[node.name].zh}”：{'是' if value else '否'}")
         elif isinstance(node, Derived):
-            cls = c.classifications[node.name]
-            out.append(cls.true_zh if value else cls.false_zh)
+            sentence = self._derived(node.name, env, value, how)
+            if sentence:
+                out.append(sentence)
         elif isinstance(node, Emitted):
             code = c.codes[node.code].zh
-            out.append(f"符合“{code}”的条件" if value else f"不符合“{code}”的条件")
+            head = f"符合“{code}”的条件" if value else f"不符合“{code}”的条件"
+            inner = self._inner("c", node.code, env, how) if how.deep and not value else []
+            out.append(f"{head}（{'；'.join(inner)}）" if inner else head)
         elif isinstance(node, Known):
             zh = c.facts[node.fact.name].zh
-            out.append(f"已提供“{zh}”" if value else f"未提供“{zh}”")
+            out.append(f"已提供“{zh}”" if value else f"{UNPROVIDED}{zh}”")
         elif isinstance(node, Has):
             fdef = c.facts[node.fact.name]
             verb = "包括" if value else "不包括"
-            out.append(f"{fdef.zh}{verb}“{fdef.value_label(node.value)}”")
+            out.append(f"{short(fdef.zh)}{verb}“{fdef.value_label(node.value)}”")
         elif isinstance(node, In):
             fdef = c.facts[node.fact.name]
             actual = fdef.value_label(env.facts.get(node.fact.name))
             options = "或".join(fdef.value_label(v) for v in node.values)
-            out.append(f"{fdef.zh}为{actual}（{'属于' if value else '不属于'}{options}）")
+            verdict = "属于" if value else "不属于"
+            out.append(f"{short(fdef.zh)}为{actual}（{verdict}{options}）")
         elif isinstance(node, Compare):
             out.append(self._compare(node, env, value))
-        elif isinstance(node, Const):
-            return
 
     def _compare(self, node: Compare, env: Env, value: bool) -> str:
         left, right, op = node.left, node.right, node.op if value else NEGATED[node.op]
@@ -90,16 +153,16 @@ class Explainer:
             fdef = self.catalog.facts[left.name]
             actual = term_value(left, env)
             if isinstance(right.value, bool) or op in ("==", "!="):
-                return f"{fdef.zh}：{fdef.value_label(actual)}"
+                return f"{short(fdef.zh)}：{fdef.value_label(actual)}"
             bound = fdef.value_label(right.value)
-            return f"{fdef.zh}为{fdef.value_label(actual)}，{_WORDS[op]}{bound}"
+            return f"{short(fdef.zh)}为{fdef.value_label(actual)}，{_WORDS[op]}{bound}"
         return f"{self._term(left, env)}{_WORDS[op]}{self._term(right, env)}"
 
     def _term(self, term: Term, env: Env) -> str:
         value = term_value(term, env)
         shown = self._number(value)
         if isinstance(term, Fact):
-            return f"{self.catalog.facts[term.name].zh}（{shown}）"
+            return f"{short(self.catalog.facts[term.name].zh)}（{shown}）"
         if isinstance(term, Param):
             return f"{self.catalog.parameters[term.name].zh}（{shown}）"
         if isinstance(term, Mul):

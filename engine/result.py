@@ -1,4 +1,4 @@
-"""EvaluationResult — the JSON every door prints (SPEC.md §3)."""
+"""EvaluationResult — the JSON every door prints (docs/contract.md §3)."""
 
 from __future__ import annotations
 
@@ -70,12 +70,14 @@ class CodeResult(_Out):
 
 
 class Referral(_Out):
-    """One lead department and the codes referred to it."""
+    """One lead department and the codes referred to it; `outside_programme` when the codes
+    come from national law for a woman outside the programme (docs/contract.md §3a)."""
 
     department: str
     name: Name
     codes: list[str]
     urgent: bool
+    outside_programme: bool = False
 
 
 class Question(_Out):
@@ -88,7 +90,7 @@ class Question(_Out):
 
 
 class Review(_Out):
-    """Something a person must decide (SPEC.md §2: husband away for another reason)."""
+    """Something a person must decide (docs/contract.md §2: husband away for another reason)."""
 
     classification: str
     fact: str
@@ -103,6 +105,30 @@ class Region(_Out):
     chain: list[str]
 
 
+class ClassificationReason(_Out):
+    """A classification's value and the sentences naming the facts and values that decided it."""
+
+    value: bool | None
+    reasons: list[str]
+
+
+class FactValue(_Out):
+    """One fact and the value that would, on its own, bring a code into the results."""
+
+    fact: str
+    value: Any
+
+
+class NotApplicable(_Out):
+    """A code whose condition is false, why, and which single fact would change that."""
+
+    code: str
+    name: Name
+    reasons: list[str]
+    citations: list[CitationOut]
+    would_apply_if: list[FactValue]
+
+
 class EvaluationResult(_Out):
     """The full answer for one profile on one date."""
 
@@ -115,3 +141,12 @@ class EvaluationResult(_Out):
     questions: list[Question]
     reviews: list[Review]
     missing_parameters: list[str]
+    outside_programme: list[CodeResult] = []
+
+
+class ExplainedResult(EvaluationResult):
+    """The answer with `"explain": "all"`: also why each classification has its value and
+    why each code not listed does not apply (docs/contract.md §3a)."""
+
+    classification_reasons: dict[str, ClassificationReason]
+    not_applicable: list[NotApplicable]

@@ -11,7 +11,8 @@ from pydantic import Field
 
 from engine.catalog import Catalog, Strict, validate_located
 from engine.errors import PolicyError, PolicyIssue, relative
-from engine.expr import ExprError, Node, Term, parse_condition, parse_value, references
+from engine.expr import ExprError, Node, Term, references
+from engine.parser import parse_condition, parse_value
 from engine.yamlfile import Located, LocatedList, load_yaml
 
 Basis = Literal["doc", "law", "judgement"]
@@ -33,6 +34,14 @@ class Effective(Strict):
     to: date | None = None
 
 
+class Caveat(Strict):
+    """A sentence added to the reasons from a date on (e.g. a programme window not verified)."""
+
+    start: date = Field(alias="from")
+    zh: str
+    en: str | None = None
+
+
 class RuleFile(Strict):
     """One entry of a rule file as a policy officer writes it."""
 
@@ -47,6 +56,7 @@ class RuleFile(Strict):
     treat_as_unknown: dict[str, list[Any]] | None = None
     review: str | None = None
     effective: Effective | None = None
+    caveats: list[Caveat] | None = None
     basis: Basis
     cite: list[Citation] = Field(min_length=1)
     notes: list[str] | None = None
@@ -72,10 +82,15 @@ class Rule:
     end: date | None
     basis: Basis
     cite: tuple[Citation, ...]
+    caveats: tuple[Caveat, ...] = ()
 
     def in_force(self, day: date) -> bool:
         """Whether the rule applies on `day`."""
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def caveats_on(self, day: date) -> list[str]:
+        """The caveat sentences in force on `day`."""
+        return [c.zh for c in self.caveats if c.start <= day]
 
 
 def read_rule_file(path: Path) -> list[tuple[RuleFile, int, Located]]:
@@ -197,4 +212,5 @@ def compile_rule(entry: RuleFile, file: str, line: int, raw: Located, catalog: C
         end=entry.effective.to if entry.effective else None,
         basis=entry.basis,
         cite=tuple(entry.cite),
+        caveats=tuple(entry.caveats or ()),
     )

@@ -1,6 +1,6 @@
-"""Conditions into durable_rules ruleset definitions: TRUE and FALSE rules per condition,
-expanded to disjunctive normal form, stratified, and packed so that no ruleset can overflow
-durable_rules' alpha-walk stack (see engine/durable.py for why)."""
+"""Conditions into disjunctive normal form over the asserted fact's fields: TRUE and FALSE
+terms per condition, stratified (engine/network.py packs them into durable_rules rulesets;
+see engine/durable.py for why)."""
 
 from __future__ import annotations
 
@@ -36,9 +36,6 @@ Atom = str  # one test, as canonical JSON
 Dnf = tuple[tuple[Atom, ...], ...]  # OR of ANDs; () is never, ((),) is always
 ALWAYS: Dnf = ((),)
 NEVER: Dnf = ()
-PROFILE = json.dumps({"t": "profile"})
-CATCH_ALL = "catch_all"
-STACK_BUDGET = 60  # pending alpha nodes per ruleset walk; durable_rules' stack holds 64
 _OP_KEYS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
@@ -253,61 +250,3 @@ def plan(
                     )
                 )
     return out
-
-
-class _Trie:
-    """The alpha network durable_rules builds for a ruleset: one chain per rule, with
-    identical tests under the same parent shared (rete.c `findAlpha`)."""
-
-    def __init__(self) -> None:
-        self.root: dict[Atom, Any] = {}
-
-    def add(self, term: tuple[Atom, ...]) -> None:
-        node = self.root.setdefault(PROFILE, {})
-        for atom in term:
-            node = node.setdefault(atom, {})
-
-    def stack_bound(self) -> int:
-        """Most alpha nodes the walk can have pending at once: along any root-to-leaf path,
-        every node's children may all match and wait on the stack."""
-
-        def bound(node: dict[Atom, Any]) -> int:
-            return len(node) + max((bound(child) for child in node.values()), default=0)
-
-        return 1 + bound(self.root)
-
-
-def pack(decisions: list[Decision]) -> list[list[dict[str, Any]]]:
-    """Ruleset definitions per stratum; no ruleset can overflow durable_rules' stack."""
-    strata: list[list[dict[str, Any]]] = []
-    for level in range(max(d.stratum for d in decisions) + 1):
-        mine = [d for d in decisions if d.stratum == level]
-        # the most common tests go first in every chain, so chains share their prefixes
-        frequency: dict[Atom, int] = {}
-        for d in mine:
-            for term in (*d.true, *d.false):
-                for atom in term:
-                    frequency[atom] = frequency.get(atom, 0) + 1
-        rulesets: list[dict[str, Any]] = []
-        current: dict[str, Any] = {}
-        trie = _Trie()
-        for decision in mine:
-            # terms are packed one by one: a decision may span rulesets, since what fired
-            # is gathered from all of them
-            for truth, terms in ((True, decision.true), (False, decision.false)):
-                for index, term in enumerate(terms):
-                    chain = tuple(sorted(term, key=lambda a: (-frequency[a], a)))
-                    trie.add(chain)
-                    if current and trie.stack_bound() > STACK_BUDGET:
-                        rulesets.append(current)
-                        current, trie = {}, _Trie()
-                        trie.add(chain)
-                    name = f"{rule_name(decision.kind, decision.target, truth)}#{index}"
-                    tests = [json.loads(a) for a in (PROFILE, *chain)]
-                    current[name] = {"all": [{"m": {"$and": tests}}]}
-        if current:
-            rulesets.append(current)
-        for definition in rulesets:
-            definition[CATCH_ALL] = {"all": [{"m": json.loads(PROFILE)}]}
-        strata.append(rulesets)
-    return strata

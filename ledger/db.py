@@ -1,11 +1,14 @@
 """The ledger database: an embedded SQLite file by default, PostgreSQL via DATABASE_URL.
 
-Migrations (Alembic, ledger/migrations) are applied on start. SQLite runs in WAL mode
+Migrations (Alembic, ledger/migrations) are applied on start, under a lock so that several
+workers starting at once migrate one after the other (`startup_lock`: an advisory lock on
+PostgreSQL, a file lock beside the database file on SQLite). SQLite runs in WAL mode
 with `synchronous=FULL`, so an acknowledged write survives the process being killed.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +37,10 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, json_serializer=_dumps, connect_args={"timeout": 30, "check_same_thread": False}
+            url,
+            json_serializer=_dumps,
+            hide_parameters=True,  # an error must never carry a name or an ID into a log
+            connect_args={"timeout": 30, "check_same_thread": False},
         )
 
         @event.listens_for(engine, "connect")
@@ -50,17 +56,47 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(
-        url, json_serializer=_dumps, pool_pre_ping=True, pool_size=10, max_overflow=20
+        url,
+        json_serializer=_dumps,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
     )
 
 
+STARTUP_LOCK = 7250327  # the PostgreSQL advisory lock key
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Held by one process at a time: migrations and first-start set-up (several workers)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK})
+                connection.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with Path(f"{database}.lock").open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (serialised across processes on PostgreSQL)."""
+    """Bring the schema to the newest migration (serialised across processes)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(7250327)"))
+    with startup_lock(engine), engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from sqlmodel import Session, col, select
 
 from engine import Policy
+from engine.vocabulary import HARDSHIP_GROUP, LEFT_BEHIND
+from ledger.case_filters import region_prefix
 from ledger.identity import mask_name
 from ledger.models import Case, CaseClassification, CaseCode, Referral
-from ledger.queries import region_prefix
 from ledger.referrals import STATUS_ZH
 
 HEADERS = [
@@ -84,8 +85,8 @@ def export_rows(session: Session, policy: Policy, region: str | None) -> Iterato
                 case.id_last4 or "",
                 "已关闭" if case.status == "closed" else "在册",
                 str(case.version),
-                _TRI[cls.get("is_rural_left_behind_woman")],
-                _TRI[cls.get("is_hardship_group")],
+                _TRI[cls.get(LEFT_BEHIND)],
+                _TRI[cls.get(HARDSHIP_GROUP)],
                 case.next_review_due.isoformat() if case.next_review_due else "",
                 "；".join(codes.get(case.id, [])),
                 "；".join(referrals.get(case.id, [])),

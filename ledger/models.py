@@ -33,8 +33,10 @@ class Case(SQLModel, table=True):
     __tablename__ = "cases"
 
     id: str = Field(primary_key=True, max_length=32)
+    # a short number for people: 430121-2025-000123 (region, year, sequence; case_numbers.py)
+    number: str | None = Field(default=None, unique=True, max_length=24)
     region_code: str | None = Field(default=None, index=True, max_length=6)
-    village: str = Field(max_length=100)
+    village: str = Field(max_length=100, index=True)
     status: str = Field(default="open", index=True, max_length=16)
     version: int = 1
     name: str | None = Field(default=None, max_length=100)
@@ -66,7 +68,7 @@ class ProfileVersion(SQLModel, table=True):
 
 class Assessment(SQLModel, table=True):
     """An immutable receipt: which profile version, on which date, under which policy, and
-    the full result (SPEC.md §3)."""
+    the full result (docs/contract.md §3)."""
 
     __tablename__ = "assessments"
 
@@ -175,3 +177,41 @@ class AuditEntry(SQLModel, table=True):
     referral_id: str | None = Field(default=None, index=True, max_length=32)
     fields: list[str] = _json()
     detail: dict[str, Any] = _json()
+
+
+class CaseCounter(SQLModel, table=True):
+    """The last sequence number given to a case of one region and year (`430121-2025`)."""
+
+    __tablename__ = "case_counters"
+
+    prefix: str = Field(primary_key=True, max_length=16)
+    last: int = 0
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: only the SHA-256 of its cookie is kept. It lives while its token
+    is not revoked, nobody signed out and it was used within the idle limit (8 hours)."""
+
+    __tablename__ = "web_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 of the cookie value
+    token_id: str = Field(foreign_key="tokens.id", index=True, max_length=32)
+    csrf: str = Field(max_length=64)
+    created_at: datetime
+    last_seen: datetime
+    ended_at: datetime | None = None
+
+
+class PolicyVersion(SQLModel, table=True):
+    """A policy set the service has served, stored whole by its hash (never changed)."""
+
+    __tablename__ = "policy_versions"
+
+    version: str = Field(primary_key=True, max_length=80)
+    # [{"folder": 0|1|2…, "path": "rules/…yaml", "text": "…"}] exactly as hashed
+    files: list[dict[str, Any]] = _json()
+    rules: int
+    parameter_files: int
+    first_served_at: datetime
+    # the last time a process put this set in service: the newest is the cluster's current set
+    activated_at: datetime = Field(index=True)

@@ -9,29 +9,31 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlmodel import Session, col, select
 
 from api.access import allow, in_region, region_filter, visible_case
-from api.bodies import (
-    ID_PATTERN,
-    REGION_PATTERN,
-    CaseCreate,
-    CloseCase,
-    ProfileUpdate,
-    Reassess,
-    Word,
-)
+from api.bodies import ID_PATTERN, REGION_PATTERN, CaseCreate, ProfileUpdate, Reassess, Word
+from api.conflicts import hidden_conflicts, refuse_hidden_replay
 from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
 from api.error_models import ledger_responses
-from api.errors import ForbiddenError, IfMatchRequiredError, InvalidRequestError, NotFoundError
+from api.errors import ForbiddenError, InvalidRequestError, NotFoundError
+from api.headers import IfMatch, if_match_version
 from api.openapi import CASE_LINKS, LISTED_CASE_LINKS, links
 from api.strict import StrictRoute
+from api.text import NO_NUL
 from api.text import text as message
-from api.views import CaseDetail, CaseOutcome, CasePage, CaseStatus, CaseSummary, DepartmentCaseView
+from api.views import (
+    CaseDetail,
+    CaseOutcome,
+    CasePage,
+    CaseStatus,
+    DepartmentCaseView,
+    ReferralStatus,
+)
 from engine import FieldError, Policy, Profile
 from ledger import cases as service
 from ledger.audit import record, shown_fields
 from ledger.cases import Outcome
 from ledger.models import Assessment, Case, Referral
 from ledger.principal import Principal
-from ledger.queries import case_detail, case_summary, list_cases, referral_out
+from ledger.queries import case_detail, list_cases, referral_out
 
 router = APIRouter(prefix="/v1/cases", tags=["ledger"], route_class=StrictRoute)
 
@@ -39,10 +41,6 @@ REGION = Query(pattern=REGION_PATTERN, description="行政区划代码（作前�
 CaseId = Annotated[str, Path(pattern=ID_PATTERN, description="个案编号 / case id")]
 Caseworker = Annotated[Principal, Depends(allow("caseworker", "admin"))]
 Reader = Annotated[Principal, Depends(allow("caseworker", "admin", "department"))]
-IF_MATCH = Header(
-    pattern=r'^(W/)?("[0-9]{1,9}"|[0-9]{1,9})$',
-    description='当前版本号（如 1 或 "1"）/ the case\'s current version',
-)
 
 
 def _created(outcome: Outcome) -> dict[str, Any]:
@@ -108,18 +106,20 @@ def create_case(
 ) -> dict[str, Any]:
     """记录一个个案并评估（首次评估、转介、复核日期）/ Record a case and assess it."""
     _check_region_of(principal, request.profile)
-    outcome = service.create_case(
-        session,
-        evaluator,
-        profile=request.profile,
-        village=request.village,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-        idempotency_key=idempotency_key,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.create_case(
+            session,
+            evaluator,
+            profile=request.profile,
+            village=request.village,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+            idempotency_key=idempotency_key,
+        )
     response.headers["ETag"] = f'"{outcome.case.version}"'
     if outcome.replayed:
+        refuse_hidden_replay(session, principal, outcome.case)
         response.headers["Idempotent-Replayed"] = "true"
     record(
         session,
@@ -141,15 +141,29 @@ def cases(
     status: CaseStatus | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    village: Annotated[
+        str | None, Query(max_length=100, pattern=NO_NUL, description="村（社区）")
+    ] = None,
+    referral_status: Annotated[ReferralStatus | None, Query(description="有某状态的转介")] = None,
+    review_overdue: Annotated[bool, Query(description="只列出复核已逾期的个案")] = False,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, pattern=NO_NUL, description="姓名（或其开头）或身份证号后四位"),
+    ] = None,
 ) -> dict[str, Any]:
-    """个案列表（姓名脱敏）/ Cases by region, classification, code, review due, status."""
+    """个案列表（姓名脱敏；按辖区、分类、事项、复核、状态、村、转介状态、姓名或后四位）/ Cases."""
+    today = date.today()
     listed = list_cases(
         session,
         region=region_filter(principal, region),
         classification=classification,
         code=code,
-        review_due_on=date.today() if review_due else None,
+        review_due_on=today if review_due else None,
+        review_overdue_on=today if review_overdue else None,
         status=status,
+        village=village or None,
+        referral_status=referral_status,
+        search=q or None,
         page=page,
         page_size=page_size,
     )
@@ -198,10 +212,10 @@ def _department_view(
 @router.get(
     "/{case_id}",
     response_model=CaseDetail | DepartmentCaseView,
-    responses={**ledger_responses(404), **links(200, CASE_LINKS)},
+    responses=ledger_responses(404),
 )
 def case(
-    case_id: CaseId, session: SessionDep, policy: PolicyDep, principal: Reader, response: Response
+    case_id: CaseId, session: SessionDep, policy: PolicyDep, principal: Reader
 ) -> dict[str, Any]:
     """个案详情（当前画像、每次评估、每个转介及其经过）/ A case and its history."""
     found = visible_case(principal, service.find_case(session, case_id))
@@ -210,26 +224,7 @@ def case(
     else:
         payload = case_detail(session, found)
     record(session, principal, "case_read", case_id=found.id, fields=shown_fields(payload))
-    response.headers["ETag"] = f'"{found.version}"'
     return payload
-
-
-def version_of(if_match: str | None) -> int:
-    if if_match is None:
-        raise IfMatchRequiredError(
-            message(
-                "修改个案需要 If-Match 头（当前版本号）",
-                "Updating a case needs an If-Match header (its version)",
-            )
-        )
-    value = if_match.removeprefix("W/")
-    if len(value) > 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    if not (value.isascii() and value.isdigit() and len(value) <= 9):
-        raise InvalidRequestError(
-            [FieldError("If-Match", "应为版本号（整数）", "must be the case version (an integer)")]
-        )
-    return int(value)
 
 
 @router.put(
@@ -245,22 +240,24 @@ def update_profile(
     ledger: LedgerDep,
     principal: Caseworker,
     response: Response,
-    if_match: Annotated[str | None, IF_MATCH] = None,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """更新画像（If-Match 当前版本；列出得失的事项）/ A new profile version."""
     visible_case(principal, service.find_case(session, case_id))
-    version = version_of(if_match)
+    version = if_match_version(if_match, required=True)
+    assert version is not None
     _check_region_of(principal, request.profile)
-    outcome = service.update_profile(
-        session,
-        evaluator,
-        case_id=case_id,
-        if_match=version,
-        profile=request.profile,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.update_profile(
+            session,
+            evaluator,
+            case_id=case_id,
+            if_match=version,
+            profile=request.profile,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+        )
     response.headers["ETag"] = f'"{outcome.case.version}"'
     record(session, principal, "profile_updated", case_id=case_id, version=outcome.case.version)
     return _created(outcome)
@@ -292,18 +289,6 @@ def reassess(
     record(session, principal, "case_reassessed", case_id=case_id)
     response.headers["ETag"] = f'"{outcome.case.version}"'
     return _created(outcome)
-
-
-@router.post("/{case_id}/close", response_model=CaseSummary, responses=ledger_responses(404, 409))
-def close(
-    case_id: CaseId, session: SessionDep, principal: Caseworker, request: CloseCase | None = None
-) -> dict[str, Any]:
-    """关闭个案（不删除，撤回未完成的转介）/ Close a case; it stays in the ledger."""
-    request = request or CloseCase()
-    visible_case(principal, service.find_case(session, case_id))
-    closed = service.close_case(session, case_id=case_id, actor=principal.name, note=request.note)
-    record(session, principal, "case_closed", case_id=case_id)
-    return case_summary(closed)
 
 
 __all__ = ["referral_out", "router"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlmodel import col, select
 
 from api.access import allow, may_move, region_filter, visible_referral
 from api.bodies import ID_PATTERN, REGION_PATTERN, TransitionRequest, Word
 from api.deps import SessionDep
 from api.error_models import ledger_responses
+from api.headers import IfMatch, if_match_version
 from api.openapi import LISTED_REFERRAL_LINKS, REFERRAL_LINKS, links
 from api.strict import StrictRoute
 from api.views import ReferralOut, ReferralPage, ReferralStatus
@@ -53,16 +54,31 @@ def referrals(
 @router.post(
     "/{referral_id}/transitions",
     response_model=ReferralOut,
-    responses={**ledger_responses(404, 409), **links(200, REFERRAL_LINKS)},
+    responses={**ledger_responses(404, 409, 412), **links(200, REFERRAL_LINKS)},
 )
 def move(
-    referral_id: ReferralId, request: TransitionRequest, session: SessionDep, principal: Mover
+    referral_id: ReferralId,
+    request: TransitionRequest,
+    session: SessionDep,
+    principal: Mover,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    """转介状态变更（受理 → 办理中 → 办结；不予受理；撤回）/ Move a referral."""
+    """转介状态变更（受理 → 办理中 → 办结；不予受理；撤回）/ Move a referral.
+
+    Of racing moves exactly one wins; the others get 409. With `If-Match: <version>` (the
+    referral's ETag: the number of steps in its history) a move made on a stale view gets 412.
+    """
     visible_referral(principal, find_referral(session, referral_id))
     may_move(principal, request.to)
+    version = if_match_version(if_match, required=False)
     referral = transition(
-        session, referral_id=referral_id, to=request.to, note=request.note, actor=principal.name
+        session,
+        referral_id=referral_id,
+        to=request.to,
+        note=request.note,
+        actor=principal.name,
+        if_match=version,
     )
     history = session.exec(
         select(ReferralEvent)
@@ -77,4 +93,5 @@ def move(
         referral_id=referral.id,
         to=request.to,
     )
+    response.headers["ETag"] = f'"{len(history)}"'
     return referral_out(referral, list(history))

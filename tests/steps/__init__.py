@@ -1,5 +1,5 @@
 """The step vocabulary of features/: zh-CN sentences that fill a profile, evaluate it once
-and read the result (SPEC.md §3).
+and read the result (docs/contract.md §3).
 
     given.py   假如/并且 — who she is (facts by their Chinese label), regional parameter files
     when.py    当 — build the profile and evaluate it on a date (validation runs here)

@@ -46,7 +46,7 @@ class Case:
     profile_error: ProfileError | None = None
     policy_error: PolicyError | None = None
 
-    def evaluate(self, as_of: date) -> None:
+    def evaluate(self, as_of: date, explain: str = "applicable") -> None:
         """Build the profile and evaluate it; a refused profile or policy is kept, not raised."""
         try:
             evaluator = evaluator_for(tuple(self.parameter_files))
@@ -54,7 +54,7 @@ class Case:
             self.policy_error = error
             return
         try:
-            outcome = evaluator.evaluate(dict(self.profile), as_of=as_of)
+            outcome = evaluator.evaluate(dict(self.profile), as_of=as_of, explain=explain)  # type: ignore[arg-type]
         except ProfileError as error:
             self.profile_error = error
             return
@@ -62,7 +62,7 @@ class Case:
 
     @property
     def data(self) -> dict[str, Any]:
-        """The result JSON (SPEC.md §3); a scenario that expected one fails if none came."""
+        """The result JSON (contract §3); fails a scenario that expected one if none came."""
         if self.profile_error is not None:
             raise AssertionError(f"画像被拒绝 (profile refused): {self.profile_error.errors}")
         if self.policy_error is not None:

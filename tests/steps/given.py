@@ -17,7 +17,12 @@ def set_fact(case: Case, label: str, value: str) -> None:
     case.profile[name] = parse_value(policy.facts[name], value)
 
 
-@given(parsers.parse("一位农村留守妇女，丈夫连续外出务工 {months:d} 个月"), target_fixture="case")
+# The premise states facts, never the conclusion: whether she is a rural left-behind woman
+# is what the evaluation decides.
+@given(
+    parsers.parse("一位住在村里的已婚妇女，丈夫连续外出务工 {months:d} 个月"),
+    target_fixture="case",
+)
 def _(months: int) -> Case:
     return Case(
         profile={

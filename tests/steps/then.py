@@ -74,7 +74,9 @@ def _(case: Case, datatable: list[list[str]]) -> None:
         check_status(case, code, status)
 
 
-@then(parsers.parse('结果中没有"{code}"'))
+# Not "结果中没有": a code not listed means its condition does not hold on the facts given,
+# not that she has no right to it.
+@then(parsers.parse('按现有画像不列出"{code}"'))
 def _(case: Case, code: str) -> None:
     check_status(case, code, NOT_LISTED)
 
@@ -110,6 +112,45 @@ def _(case: Case, fact: str) -> None:
     assert wanted in asked, f"提问中没有 {wanted}：{asked}"
 
 
+@then(parsers.parse('提问中不包含"{fact}"'))
+def _(case: Case, fact: str) -> None:
+    unwanted = fact_name(catalog(), fact)
+    asked = [question["fact"] for question in case.data["questions"]]
+    assert unwanted not in asked, f"提问中不应有 {unwanted}：{asked}"
+
+
+@then(parsers.parse('提问"{fact}"的问题提及"{text}"'))
+def _(case: Case, fact: str, text: str) -> None:
+    wanted = fact_name(catalog(), fact)
+    for question in case.data["questions"]:
+        if question["fact"] == wanted:
+            asked = (question.get("question") or {}).get("zh", "")
+            assert text in asked, f"{wanted} 的问题为「{asked}」，未提及「{text}」"
+            return
+    raise AssertionError(f"提问中没有 {wanted}")
+
+
+@then(parsers.parse('事实"{fact}"的提问提及"{text}"'))
+def _(fact: str, text: str) -> None:
+    fdef = catalog().facts[fact_name(catalog(), fact)]
+    asked = fdef.question.zh if fdef.question else ""  # type: ignore[attr-defined]
+    assert text in asked, f"「{fdef.zh}」的提问为「{asked}」，未提及「{text}」"
+
+
+@then(parsers.parse('"{code}"的理由包括"{text}"'))
+def _(case: Case, code: str, text: str) -> None:
+    entry = case.outcome(code_name(code))
+    assert entry is not None, f"{code} 未列出；结果：{_listed(case)}"
+    assert any(text in reason for reason in entry["reasons"]), f"理由：{entry['reasons']}"
+
+
+@then(parsers.parse('"{code}"的理由不包括"{text}"'))
+def _(case: Case, code: str, text: str) -> None:
+    entry = case.outcome(code_name(code))
+    assert entry is not None, f"{code} 未列出；结果：{_listed(case)}"
+    assert not any(text in reason for reason in entry["reasons"]), f"理由：{entry['reasons']}"
+
+
 @then("需要人工复核")
 def _(case: Case) -> None:
     assert case.data["reviews"], "没有人工复核项 (no reviews)"
@@ -135,6 +176,12 @@ def _(case: Case, department: str) -> None:
 def _(case: Case, department: str) -> None:
     referral = _referred(case, department)
     assert referral["urgent"] is False, f"转介至 {department} 不应为紧急：{referral}"
+
+
+@then(parsers.parse('转介至"{department}"的代码不包括"{code}"'))
+def _(case: Case, department: str, code: str) -> None:
+    referral = _referred(case, department)
+    assert code_name(code) not in referral["codes"], f"转介至 {department}：{referral['codes']}"
 
 
 @then(parsers.parse('不转介至"{department}"'))

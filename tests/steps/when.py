@@ -17,3 +17,13 @@ def _(case: Case) -> None:
 @when(parsers.parse("在 {day} 评估她的资格"))
 def _(case: Case, day: str) -> None:
     case.evaluate(date.fromisoformat(day))
+
+
+@when("评估她的资格并说明全部理由")
+def _(case: Case) -> None:
+    case.evaluate(DEFAULT_AS_OF, explain="all")
+
+
+@when(parsers.parse("在 {day} 评估她的资格并说明全部理由"))
+def _(case: Case, day: str) -> None:
+    case.evaluate(date.fromisoformat(day), explain="all")

@@ -1,0 +1,32 @@
+"""The workbench (工作台): server-rendered pages under /app, their static files under /static,
+and the offline /docs and /redoc.
+
+Adding a page is one route module in api/web/routes/ (an `APIRouter` named `router`, listed in
+`PAGES` below), one template in api/web/templates/ extending `base.html`, and — if it belongs
+in the navigation — one `NavItem` in api/web/nav.py. See api/web/auth.py for `PageDep` and
+`FormDep`.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web.errors import install_page_errors
+from api.web.routes import case, case_edit, cases, docs, evaluate, session
+from api.web.security import SecurityHeaders
+from api.web.templating import HERE
+
+PAGES = (session, docs, evaluate, cases, case_edit, case)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the workbench on the app."""
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    for module in PAGES:
+        app.include_router(module.router)
+    install_page_errors(app)
+    app.add_middleware(SecurityHeaders)
+
+
+__all__ = ["PAGES", "install"]
