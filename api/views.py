@@ -174,11 +174,11 @@ class ReviewQueue(_Out):
 
 
 class CaseCounts(BaseModel):
-    """Cases by status."""
+    """Cases by status (each a count, or null where suppressed)."""
 
     model_config = ConfigDict(extra="allow")
 
-    total: int
+    total: int | None
 
 
 class SummaryOut(_Out):
@@ -192,6 +192,9 @@ class SummaryOut(_Out):
     codes: dict[str, dict[str, int | None]]
     referrals: dict[str, dict[str, int | None]]
     overdue_reviews: int | None
+    suppressed_below: int | None = Field(
+        description="小于此数的计数显示为 null（政策角色）/ counts below this are null"
+    )
 
 
 class TokenOut(_Out):

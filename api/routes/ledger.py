@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from api.access import allow, region_filter
 from api.bodies import REGION_PATTERN
-from api.deps import PolicyDep, SessionDep
+from api.deps import PolicyDep, SessionDep, SettingsDep
 from api.strict import StrictRoute
 from api.text import IsoDate
 from api.views import ReviewQueue, SummaryOut
@@ -44,10 +44,42 @@ def review_queue(
 
 @router.get("/reports/summary", response_model=SummaryOut)
 def report(
-    session: SessionDep, principal: Counter, region: Region = None, on: On = None
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: Counter,
+    region: Region = None,
+    on: On = None,
 ) -> dict[str, Any]:
-    """汇总（个案、分类、事项、转介、逾期复核）/ Counts of a region."""
-    return summary(session, on=on or date.today(), region=region_filter(principal, region))
+    """汇总（个案、分类、事项、转介、逾期复核；政策角色看不到小于阈值的数）/ Counts of a region."""
+    counts = summary(session, on=on or date.today(), region=region_filter(principal, region))
+    if principal.role in SEES_CASES:
+        return {**counts, "suppressed_below": None}
+    record(session, principal, "summary_read", region=region)
+    return suppressed(counts, settings.small_count_threshold)
+
+
+SEES_CASES = ("caseworker", "admin")  # the roles that may read the cases behind a count
+
+
+def suppressed(counts: dict[str, Any], below: int) -> dict[str, Any]:
+    """The summary with every count from 1 to `below` - 1 shown as null: a small cell
+    singles a woman out to someone who may not see her case. Zero stays (it names nobody)."""
+
+    def cell(value: Any) -> Any:
+        return None if isinstance(value, int) and 0 < value < below else value
+
+    def table(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {name: {k: cell(v) for k, v in row.items()} for name, row in rows.items()}
+
+    return {
+        **counts,
+        "cases": {k: cell(v) for k, v in counts["cases"].items()},
+        "classifications": table(counts["classifications"]),
+        "codes": table(counts["codes"]),
+        "referrals": table(counts["referrals"]),
+        "overdue_reviews": cell(counts["overdue_reviews"]),
+        "suppressed_below": below,
+    }
 
 
 @router.get(
