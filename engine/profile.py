@@ -92,7 +92,7 @@ class Profile(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     # identity — never read by rules, never echoed in evaluation output
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00]+$")] | None = None
     id_number: Annotated[str, Field(pattern=r"^[1-9][0-9]{16}[0-9X]$")] | None = None
     birth_date: Annotated[date, BeforeValidator(_iso_date)] | None = None
 
