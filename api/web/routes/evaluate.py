@@ -27,12 +27,17 @@ router = APIRouter(prefix="/app/evaluate", include_in_schema=False)
 IDENTITY = ("name", "id_number", "village")
 
 
-def _problems(error: InvalidRequestError) -> list[tuple[str, str]]:
-    """Field errors of the JSON door as (field id, Chinese message)."""
+LABELS = {"name": "姓名", "id_number": "身份证号", "village": "村（社区）", "as_of": "评估日期"}
+
+
+def problems_of(policy: Policy, error: InvalidRequestError) -> list[tuple[str, str]]:
+    """Field errors of the JSON door as (field id, message headed by the field's label)."""
     out = []
     for item in error.detail if isinstance(error.detail, list) else []:
         name = str(item.get("field", "")).removeprefix("profile.")
-        out.append((name, f"{name}：{item.get('zh', '')}"))
+        fact = policy.catalog.facts.get(name)
+        label = fact.zh if fact else LABELS.get(name, name)
+        out.append((name, f"{label}：{item.get('zh', '')}"))
     return out
 
 
@@ -62,7 +67,7 @@ def _evaluate(
         error = as_api_error(exc)
         if not isinstance(error, InvalidRequestError):
             raise error from exc
-        return None, _problems(error)
+        return None, problems_of(evaluator.policy, error)
     return result.model_dump(mode="json"), []
 
 
@@ -95,8 +100,11 @@ def _page(
 def intake(page: PageDep, policy: PolicyDep, evaluator: EvaluatorDep) -> HTMLResponse:
     """The empty intake, with the first questions to ask."""
     page.require("caseworker", "admin")
-    result, _ = _evaluate(page, evaluator, {}, None)
-    return _page(page, policy, answers={}, result=result, errors=[])
+    region = page.principal.region
+    answers = {"region_code": region} if region and not region.endswith("00") else {}
+    profile = {"region_code": region} if answers else {}
+    result, _ = _evaluate(page, evaluator, profile, None)
+    return _page(page, policy, answers=answers, result=result, errors=[])
 
 
 def _read(
@@ -194,7 +202,7 @@ def save(
                 )
             if not isinstance(error, InvalidRequestError):
                 raise error from exc
-            problems = _problems(error)
+            problems = problems_of(evaluator.policy, error)
         else:
             return RedirectResponse(f"/app/cases/{created['id']}?saved=1", status_code=303)
     result, _ = _evaluate(page, evaluator, profile, as_of)
