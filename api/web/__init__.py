@@ -13,11 +13,35 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.web.errors import install_page_errors
-from api.web.routes import case, case_edit, cases, docs, evaluate, session
+from api.web.routes import (
+    case,
+    case_edit,
+    cases,
+    dashboard,
+    docs,
+    evaluate,
+    importing,
+    inbox,
+    printing,
+    review,
+    session,
+)
 from api.web.security import SecurityHeaders
 from api.web.templating import HERE
 
-PAGES = (session, docs, evaluate, cases, case_edit, case)
+PAGES = (
+    session,
+    docs,
+    evaluate,
+    cases,
+    case_edit,
+    case,
+    inbox,
+    printing,
+    review,
+    dashboard,
+    importing,
+)
 
 
 def install(app: FastAPI) -> None:
