@@ -23,7 +23,7 @@ from api.routes.cases import case as read_case
 from api.routes.referrals import move as move_route
 from api.web.auth import FormDep, Page, PageDep
 from api.web.errors import REFUSALS, as_api_error, zh_of
-from api.web.history import code_names, department_name
+from api.web.history import code_names, department_name, shown_profile
 from api.web.templating import render
 from ledger.audit import record
 from ledger.cases import find_case
@@ -107,7 +107,7 @@ def referral_page(
         hours=settings.urgent_response_hours,
         code_names=lambda codes: code_names(policy, codes),
         department_name=lambda d: department_name(policy, d),
-        facts=policy.catalog.facts,
+        profile=shown_profile(policy, case.get("profile", {})),
         errors=errors or [],
         notice=notice,
     )
