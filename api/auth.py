@@ -32,7 +32,12 @@ def get_principal(
             message("需要令牌：Authorization: Bearer <令牌>", "A bearer token is required"),
             headers=challenge,
         )
-    principal = principal_for(request.app.state.ledger, credentials.credentials)
+    cache = getattr(request.app.state, "tokens", None)
+    principal: Principal | None
+    if cache is not None:
+        principal = cache.principal(credentials.credentials)
+    else:
+        principal = principal_for(request.app.state.ledger, credentials.credentials)
     if principal is None:
         raise UnauthorizedError(
             message("令牌无效或已撤销", "Unknown or revoked token"), headers=challenge

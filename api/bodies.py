@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from api.errors import InvalidRequestError
+from api.errors import IfMatchRequiredError, InvalidRequestError, message
+from engine import FieldError
 from engine.messages import field_errors
 
 M = TypeVar("M", bound=BaseModel)
@@ -51,9 +53,9 @@ class Reassess(_Body):
 
 
 class CloseCase(_Body):
-    """POST /v1/cases/{id}/close."""
+    """POST /v1/cases/{id}/close: why (required; kept with the case's events)."""
 
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class ReopenCase(_Body):
@@ -75,3 +77,26 @@ def parse(model: type[M], body: Any) -> M:
         return model.model_validate(body if body is not None else {})
     except ValidationError as exc:
         raise InvalidRequestError(field_errors(exc)) from exc
+
+
+_IF_MATCH = re.compile(r'(?:W/)?"?([0-9]{1,9})"?')
+
+
+def if_match_version(header: str | None, *, required: bool) -> int | None:
+    """The version an If-Match header names (`3`, `"3"` or `W/"3"`; ASCII digits, at most
+    nine): 422 for anything else, 428 when it is `required` and missing."""
+    if header is None:
+        if required:
+            raise IfMatchRequiredError(
+                message(
+                    "修改个案需要 If-Match 头（当前版本号）",
+                    "Updating a case needs an If-Match header (its version)",
+                )
+            )
+        return None
+    matched = _IF_MATCH.fullmatch(header.strip())
+    if matched is None:
+        raise InvalidRequestError(
+            [FieldError("If-Match", "应为版本号（整数）", "must be the version (an integer)")]
+        )
+    return int(matched.group(1))

@@ -31,7 +31,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
+from api.failures import RequestIds, log_failure, request_id
 from engine import FieldError, ProfileError, RulesRuntimeError
 from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound, VersionMismatch
 
@@ -252,7 +254,7 @@ def prefixed(problems: Sequence[FieldError], prefix: str) -> list[FieldError]:
 async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """The one handler: an ApiError as `{"error": kind, "detail": …}`."""
     if not isinstance(exc, ApiError):
-        exc = _as_api_error(exc)
+        exc = _as_api_error(exc, request.scope)
     return JSONResponse(
         {"error": exc.kind, "detail": exc.detail},
         status_code=exc.status_code,
@@ -284,7 +286,7 @@ def _from_ledger(exc: LedgerError) -> ApiError:
     return ConflictError(exc.detail)
 
 
-def _as_api_error(exc: Exception) -> ApiError:
+def _as_api_error(exc: Exception, scope: Scope | None = None) -> ApiError:
     if isinstance(exc, LedgerError):
         return _from_ledger(exc)
     if isinstance(exc, StarletteHTTPException):
@@ -303,15 +305,16 @@ def _as_api_error(exc: Exception) -> ApiError:
             problems.append(FieldError(where, "值无效", str(err.get("msg", "invalid"))))
         return InvalidRequestError(problems)
     if isinstance(exc, RulesRuntimeError):
-        # The message names rules, never profile values; the profile itself is not logged.
-        logger.error("rules engine fault: %s", exc)
+        log_failure(type(exc).__name__, scope)  # the kind and request id only: never a value
         return RulesEngineError(
             message(
                 "规则引擎内部错误，请稍后重试或联系管理员", "Internal error of the rules engine"
             )
         )
-    logger.error("unexpected %s", type(exc).__name__)
-    return ApiError(message("服务内部错误", "Internal server error"))
+    log_failure(type(exc).__name__, scope)
+    return ApiError(
+        {**message("服务内部错误", "Internal server error"), "request_id": request_id(scope)}
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -323,6 +326,8 @@ def install_error_handlers(app: FastAPI) -> None:
         ProfileError,
         RequestValidationError,
         RulesRuntimeError,
-        Exception,
     ):
         app.add_exception_handler(exc_class, api_error_handler)
+    # Anything else is answered by RequestIds (api/failures.py): a 500, logged by its kind
+    # only. (A handler for Exception would be re-raised by Starlette and logged in full.)
+    app.add_middleware(RequestIds)

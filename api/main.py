@@ -27,13 +27,16 @@ from api.routes import (
     health,
     ledger,
     policies,
+    policy_versions,
     referrals,
 )
 from api.settings import Settings
+from api.version_header import PolicyVersionHeader
 from api.web import install as install_web
 from engine import PolicyError
 from ledger.db import Ledger, startup_lock
 from ledger.identity import load_or_create_secret
+from ledger.token_cache import TokenCache
 from ledger.tokens import Issued, ensure_first_admin, ensure_token
 
 DESCRIPTION = """\
@@ -98,11 +101,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
             issued = ensure_first_admin(ledger)
         _announce(issued, settings)
+        app.state.tokens = TokenCache(ledger)
+        service.attach(ledger)
         _reload_on_sighup(service)
         try:
             yield
         finally:
             service.close()
+            app.state.tokens.close()
             ledger.engine.dispose()
 
     app = FastAPI(
@@ -115,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(PolicyVersionHeader, root=app)
     for module in (
         eligibility,
         cases,
@@ -123,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger,
         catalog,
         policies,
+        policy_versions,
         admin,
         health,
     ):

@@ -15,7 +15,7 @@ from engine import Evaluator, FieldError, Profile, ProfileError
 from engine.result import DepartmentsOut
 
 # -- POST /v1/eligibility ------------------------------------------------------------------
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 _EXPLAIN = ("applicable", "all")

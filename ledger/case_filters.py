@@ -23,7 +23,12 @@ def region_prefix(region: str) -> str:
 def _search(query: SelectOfScalar[Case], text: str) -> SelectOfScalar[Case]:
     """A name (exact or its beginning) or the last four characters of the ID number."""
     text = text.strip().upper()
-    if len(text) == 4 and text[:3].isdigit() and (text[3].isdigit() or text[3] == "X"):
+    if (
+        len(text) == 4
+        and text.isascii()
+        and text[:3].isdigit()
+        and (text[3].isdigit() or text[3] == "X")
+    ):
         return query.where(Case.id_last4 == text)
     return query.where(col(Case.name).startswith(text))
 

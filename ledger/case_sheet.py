@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from engine import Policy
+from engine.vocabulary import HARDSHIP_GROUP, LEFT_BEHIND
 from ledger.identity import mask_name
 from ledger.models import Case, CaseClassification, CaseCode, Referral
 from ledger.referrals import STATUS_ZH as REFERRAL_ZH
@@ -88,8 +89,8 @@ def sheet_rows(
                 mask_name(case.name) or "",
                 case.id_last4 or "",
                 "已关闭" if case.status == "closed" else "在册",
-                _TRI[cls.get("is_rural_left_behind_woman")],
-                _TRI[cls.get("is_hardship_group")],
+                _TRI[cls.get(LEFT_BEHIND)],
+                _TRI[cls.get(HARDSHIP_GROUP)],
                 case.next_review_due.isoformat() if case.next_review_due else "",
                 "；".join(referrals.get(case.id, [])),
             ]

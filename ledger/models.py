@@ -200,3 +200,18 @@ class WebSession(SQLModel, table=True):
     created_at: datetime
     last_seen: datetime
     ended_at: datetime | None = None
+
+
+class PolicyVersion(SQLModel, table=True):
+    """A policy set the service has served, stored whole by its hash (never changed)."""
+
+    __tablename__ = "policy_versions"
+
+    version: str = Field(primary_key=True, max_length=80)
+    # [{"folder": 0|1|2…, "path": "rules/…yaml", "text": "…"}] exactly as hashed
+    files: list[dict[str, Any]] = _json()
+    rules: int
+    parameter_files: int
+    first_served_at: datetime
+    # the last time a process put this set in service: the newest is the cluster's current set
+    activated_at: datetime = Field(index=True)

@@ -61,6 +61,7 @@ def referral_out(referral: Referral, history: list[ReferralEvent] | None = None)
         "updated_at": referral.updated_at.isoformat(),
     }
     if history is not None:
+        out["version"] = len(history)  # the ETag; If-Match of a transition names it
         out["history"] = [
             {
                 "from": e.from_status,

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from api.access import require
 from api.auth import PrincipalDep
 from api.bodies import _Body, parse
-from api.deps import JsonBody, PolicyDep, SessionDep
+from api.deps import JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import InvalidRequestError, ledger_responses
 from engine import FieldError
 from ledger.audit import entries
+from ledger.broadcast import TOKEN_CHANNEL, notify
 from ledger.principal import Role
 from ledger.tokens import create_token, list_tokens, revoke_token
 
@@ -26,7 +27,7 @@ class TokenCreate(_Body):
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
     role: Role
-    region: Annotated[str, Field(pattern=r"^[1-9]\d{5}$")] | None = None
+    region: Annotated[str, Field(pattern=r"^[1-9][0-9]{5}$")] | None = None
     department: Annotated[str, Field(max_length=32)] | None = None
 
 
@@ -93,10 +94,18 @@ def new_token(
 
 
 @router.post("/tokens/{token_id}/revoke", responses=ledger_responses(401, 403, 404, 409))
-def revoke(token_id: str, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def revoke(
+    token_id: str,
+    request: Request,
+    session: SessionDep,
+    ledger: LedgerDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
     """撤销令牌（立即生效）/ Revoke a token at once."""
     require(principal, "admin")
     record = revoke_token(session, token_id, principal.name)
+    request.app.state.tokens.clear()  # this process at once; others by their version check
+    notify(ledger.engine, TOKEN_CHANNEL, record.id)  # every replica's token cache
     return {
         "id": record.id,
         "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,

@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 
 from api.access import in_region, region_filter, require, visible_case
 from api.auth import PrincipalDep
-from api.bodies import CaseCreate, ProfileUpdate, Reassess, parse
+from api.bodies import CaseCreate, ProfileUpdate, Reassess, if_match_version, parse
+from api.conflicts import hidden_conflicts, refuse_hidden_replay
 from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
-    IfMatchRequiredError,
     InvalidRequestError,
     NotFoundError,
     ledger_responses,
@@ -31,7 +31,7 @@ from ledger.referrals import STATUSES
 
 router = APIRouter(prefix="/v1/cases", tags=["ledger"])
 
-REGION = Query(pattern=r"^[1-9]\d{5}$", description="行政区划代码（作前缀）/ region prefix")
+REGION = Query(pattern=r"^[1-9][0-9]{5}$", description="行政区划代码（作前缀）/ region prefix")
 
 
 def _created(outcome: Outcome) -> dict[str, Any]:
@@ -94,17 +94,19 @@ def create_case(
     require(principal, "caseworker", "admin")
     request = parse(CaseCreate, body)
     _check_region_of(principal, request.profile)
-    outcome = service.create_case(
-        session,
-        evaluator,
-        profile=request.profile,
-        village=request.village,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-        idempotency_key=idempotency_key,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.create_case(
+            session,
+            evaluator,
+            profile=request.profile,
+            village=request.village,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+            idempotency_key=idempotency_key,
+        )
     if outcome.replayed:
+        refuse_hidden_replay(session, principal, outcome.case)
         response.headers["Idempotent-Replayed"] = "true"
     record(
         session,
@@ -210,22 +212,6 @@ def case(
     return payload
 
 
-def _version(if_match: str | None) -> int:
-    if if_match is None:
-        raise IfMatchRequiredError(
-            message(
-                "修改个案需要 If-Match 头（当前版本号）",
-                "Updating a case needs an If-Match header (its version)",
-            )
-        )
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidRequestError(
-            [FieldError("If-Match", "应为版本号（整数）", "must be the case version (an integer)")]
-        )
-    return int(text)
-
-
 @router.put(
     "/{case_id}/profile",
     responses=ledger_responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 500),
@@ -243,25 +229,29 @@ def update_profile(
     """更新画像（If-Match 版本）/ New profile version: codes gained, lost, changed."""
     require(principal, "caseworker", "admin")
     visible_case(principal, service.find_case(session, case_id))
-    version = _version(if_match)
+    version = if_match_version(if_match, required=True)
+    assert version is not None
     request = parse(ProfileUpdate, body)
     _check_region_of(principal, request.profile)
-    outcome = service.update_profile(
-        session,
-        evaluator,
-        case_id=case_id,
-        if_match=version,
-        profile=request.profile,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.update_profile(
+            session,
+            evaluator,
+            case_id=case_id,
+            if_match=version,
+            profile=request.profile,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+        )
     response.headers["ETag"] = f'"{outcome.case.version}"'
     record(session, principal, "profile_updated", case_id=case_id, version=outcome.case.version)
     return _created(outcome)
 
 
-@router.post("/{case_id}/reassess", responses=ledger_responses(400, 401, 403, 404, 413, 422, 500))
+@router.post(
+    "/{case_id}/reassess", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422, 500)
+)
 def reassess(
     case_id: str,
     body: JsonBody,

@@ -17,7 +17,9 @@ from ledger.export import HEADERS, export_csv
 from ledger.queries import due_for_review, summary
 
 router = APIRouter(prefix="/v1", tags=["ledger"])
-Region = Annotated[str | None, Query(pattern=r"^[1-9]\d{5}$", description="行政区划代码（作前缀）")]
+Region = Annotated[
+    str | None, Query(pattern=r"^[1-9][0-9]{5}$", description="行政区划代码（作前缀）")
+]
 On = Annotated[date | None, Query(description="以哪一天计算（默认今天）/ date (default today)")]
 
 

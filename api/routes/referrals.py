@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from sqlmodel import col, select
 
 from api.access import may_move, region_filter, require, visible_referral
 from api.auth import PrincipalDep
-from api.bodies import TransitionRequest, parse
+from api.bodies import TransitionRequest, if_match_version, parse
 from api.deps import JsonBody, SessionDep
 from api.errors import ledger_responses
 from ledger.audit import record
@@ -25,7 +25,7 @@ def referrals(
     session: SessionDep,
     principal: PrincipalDep,
     department: Annotated[str | None, Query(max_length=32)] = None,
-    region: Annotated[str | None, Query(pattern=r"^[1-9]\d{5}$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[1-9][0-9]{5}$")] = None,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -47,18 +47,35 @@ def referrals(
 
 
 @router.post(
-    "/{referral_id}/transitions", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422)
+    "/{referral_id}/transitions",
+    responses=ledger_responses(400, 401, 403, 404, 409, 412, 413, 422),
 )
 def move(
-    referral_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
+    referral_id: str,
+    body: JsonBody,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: Annotated[str | None, Header(description="转介的版本号（ETag）")] = None,
 ) -> dict[str, Any]:
-    """转介状态变更 / open → accepted → in_progress → completed; declined; withdrawn."""
+    """转介状态变更 / open → accepted → in_progress → completed; declined; withdrawn.
+
+    Of racing moves exactly one wins; the others get 409. With `If-Match: <version>` (the
+    referral's `version`, also its ETag: the number of steps in its history) a move made on a
+    stale view gets 412 instead.
+    """
     require(principal, "caseworker", "department", "admin")
     visible_referral(principal, find_referral(session, referral_id))
     request = parse(TransitionRequest, body)
     may_move(principal, request.to)
+    version = if_match_version(if_match, required=False)
     referral = transition(
-        session, referral_id=referral_id, to=request.to, note=request.note, actor=principal.name
+        session,
+        referral_id=referral_id,
+        to=request.to,
+        note=request.note,
+        actor=principal.name,
+        if_match=version,
     )
     history = session.exec(
         select(ReferralEvent)
@@ -73,4 +90,5 @@ def move(
         referral_id=referral.id,
         to=request.to,
     )
+    response.headers["ETag"] = f'"{len(history)}"'
     return referral_out(referral, list(history))

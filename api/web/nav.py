@@ -35,4 +35,4 @@ def nav_for(role: Role) -> list[NavItem]:
 def home_for(role: Role) -> str:
     """Where a person lands after signing in: the first page their role may use."""
     items = nav_for(role)
-    return items[0].path if items else "/app/"
+    return items[0].path if items else "/app/home"

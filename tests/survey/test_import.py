@@ -256,7 +256,7 @@ class TestWholeOrNothing:
                 raise RulesRuntimeError("injected after the writes")
             return report
 
-        monkeypatch.setattr("ledger.cases.sync_referrals", failing)
+        monkeypatch.setattr("ledger.cases.assessing.sync_referrals", failing)
         rows = women(5)
         rows[1] = rows[1] | {"村": "坏村"}
         sheet = survey.read_sheet(write_csv(tmp_path / "survey.csv", rows))

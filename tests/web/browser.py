@@ -104,9 +104,9 @@ def overflow(page: Page) -> int:
     return width
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """A full-page screenshot into reports/screenshots/<name>-<width>.png."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """A screenshot into reports/screenshots/<name>-<width>.png (the whole page by default)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{page.viewport_size['width'] if page.viewport_size else 0}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.web.browser import sign_in
+from tests.web.browser import screenshot, sign_in
 from tests.web.server import REGION, WebServer
 
 # What this caseworker learns when she asks: a left-behind woman with no other difficulty.
@@ -98,6 +98,11 @@ def test_an_urgent_domestic_violence_profile_shows_the_banner_first(
     expect(banner).to_contain_text("报警 110")
     expect(banner).to_contain_text("人身安全保护令")
     expect(banner).to_contain_text("临时庇护")
+    page.locator("#f-age_years").fill("38")
+    page.locator("#f-age_years").press("Tab")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    screenshot(page, "evaluate-readme", full_page=False)  # docs/screenshots/evaluate.png
     first = page.evaluate(
         "() => [...document.querySelector('#panel').children]"
         ".find(e => !e.classList.contains('visually-hidden')).className"

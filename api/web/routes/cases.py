@@ -16,6 +16,7 @@ from api.deps import PolicyDep, SessionDep
 from api.routes.cases import cases as list_cases_route
 from api.web.auth import PageDep
 from api.web.templating import render
+from engine.vocabulary import HARDSHIP_GROUP
 from ledger.audit import record
 from ledger.case_filters import filtered_cases
 from ledger.case_sheet import as_csv, as_xlsx, headers, sheet_rows
@@ -24,7 +25,7 @@ from ledger.referrals import STATUSES
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 PAGE_SIZE = 25
 HARDSHIP = (
-    "is_hardship_group",
+    HARDSHIP_GROUP,
     "hardship_low_income",
     "hardship_serious_illness",
     "hardship_disability",

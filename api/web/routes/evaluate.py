@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
 from api.errors import ConflictError, InvalidRequestError
 from api.routes.cases import create_case
-from api.routes.eligibility import evaluate_eligibility
+from api.routes.eligibility import evaluation
 from api.web.auth import FormDep, Page, PageDep
 from api.web.errors import REFUSALS, as_api_error
 from api.web.intake import form_groups, read_profile
@@ -58,11 +58,11 @@ def _evaluate(
     page: Page, evaluator: Evaluator, profile: dict[str, Any], as_of: str | None
 ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
     """The result through the JSON door's own function (its access rule included)."""
-    body: dict[str, Any] = {"profile": profile}
+    body: dict[str, Any] = {"profile": profile, "explain": "all"}
     if as_of:
         body["as_of"] = as_of
     try:
-        result = evaluate_eligibility(body, evaluator, page.principal)
+        result = evaluation(body, evaluator, page.principal)
     except REFUSALS as exc:
         error = as_api_error(exc)
         if not isinstance(error, InvalidRequestError):

@@ -1,0 +1,162 @@
+"""Signing in and out, over HTTP against the real server: the cookie's flags, CSRF on every
+form, sessions ended by signing out, by revoking the token and after 8 idle hours; security
+headers on every page; roles refused the pages they may not use."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import ADMIN
+from tests.web.browser import sign_in
+from tests.web.server import WebServer
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF field in the form"
+    return found.group(1)
+
+
+@contextmanager
+def signed_in(web: WebServer, who: str = "caseworker") -> Iterator[httpx.Client]:
+    """An HTTP client holding a session cookie of `who`."""
+    with httpx.Client(base_url=web.base_url, timeout=30, follow_redirects=True) as client:
+        form = client.get("/app/login")
+        answer = client.post(
+            "/app/login",
+            data={"token": web.tokens[who], "csrf_token": _csrf(form.text), "next": ""},
+        )
+        assert answer.status_code == 200, answer.text
+        yield client
+
+
+def test_the_session_cookie_is_httponly_and_samesite_strict(web: WebServer) -> None:
+    with httpx.Client(base_url=web.base_url) as client:
+        form = client.get("/app/login")
+        answer = client.post(
+            "/app/login",
+            data={"token": web.tokens["caseworker"], "csrf_token": _csrf(form.text)},
+            follow_redirects=False,
+        )
+    assert answer.status_code == 303
+    cookie = next(
+        v for k, v in answer.headers.multi_items() if k == "set-cookie" and "guanai_session" in v
+    )
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    assert web.tokens["caseworker"] not in cookie
+
+
+def test_a_wrong_token_is_refused_with_the_error_summary(web: WebServer) -> None:
+    with httpx.Client(base_url=web.base_url) as client:
+        form = client.get("/app/login")
+        answer = client.post(
+            "/app/login", data={"token": "gat_nonsense", "csrf_token": _csrf(form.text)}
+        )
+    assert answer.status_code == 401
+    assert "令牌无效或已撤销" in answer.text and 'href="#f-token"' in answer.text
+
+
+def test_a_login_without_its_csrf_token_is_refused(web: WebServer) -> None:
+    with httpx.Client(base_url=web.base_url) as client:
+        answer = client.post("/app/login", data={"token": web.tokens["caseworker"]})
+    assert answer.status_code == 403
+    assert "guanai_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_every_form_post_without_the_session_csrf_token_is_refused(web: WebServer) -> None:
+    with signed_in(web) as client:
+        for path in ("/app/evaluate/panel", "/app/evaluate", "/app/logout"):
+            answer = client.post(path, data={"sex": "female"})
+            assert answer.status_code == 403, path
+            assert "CSRF" in answer.text
+        good = client.post(
+            "/app/evaluate/panel", data={"csrf_token": _csrf(client.get("/app/evaluate").text)}
+        )
+        assert good.status_code == 200
+
+
+def test_signing_out_ends_the_session_on_the_server(web: WebServer) -> None:
+    with signed_in(web) as client:
+        cookie = client.cookies["guanai_session"]
+        token = _csrf(client.get("/app/evaluate").text)
+        assert client.post("/app/logout", data={"csrf_token": token}).status_code == 200
+    with httpx.Client(base_url=web.base_url, cookies={"guanai_session": cookie}) as replay:
+        answer = replay.get("/app/evaluate", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/app/login")
+
+
+def test_revoking_the_token_ends_its_sessions_at_once(web: WebServer) -> None:
+    made = httpx.post(
+        f"{web.base_url}/v1/tokens",
+        json={"name": "临时", "role": "caseworker", "region": "430121"},
+        headers=ADMIN,
+    ).json()
+    web.tokens["temporary"] = made["token"]
+    with signed_in(web, "temporary") as client:
+        assert client.get("/app/cases").status_code == 200
+        revoked = httpx.post(f"{web.base_url}/v1/tokens/{made['id']}/revoke", headers=ADMIN)
+        assert revoked.status_code in (200, 204), revoked.text
+        answer = client.get("/app/cases", follow_redirects=False)
+    assert answer.status_code == 303
+
+
+def test_a_session_idle_for_a_working_day_has_expired(web: WebServer) -> None:
+    with signed_in(web) as client:
+        assert client.get("/app/cases", follow_redirects=False).status_code == 200
+        stale = (datetime.now(UTC) - timedelta(hours=8, minutes=1)).replace(tzinfo=None)
+        with sqlite3.connect(web.database_url.removeprefix("sqlite:///")) as db:
+            db.execute("UPDATE web_sessions SET last_seen = ?", (stale.isoformat(sep=" "),))
+        answer = client.get("/app/cases", follow_redirects=False)
+    assert answer.status_code == 303
+
+
+@pytest.mark.parametrize("path", ["/app/login", "/docs", "/redoc", "/healthz", "/app/nowhere"])
+def test_security_headers_are_on_every_page(web: WebServer, path: str) -> None:
+    answer = httpx.get(web.base_url + path)
+    csp = answer.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert (
+        "script-src 'self';" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["referrer-policy"] in ("same-origin", "no-referrer")
+
+
+def test_pages_have_no_inline_script_or_handler(web: WebServer) -> None:
+    with signed_in(web) as client:
+        for path in ("/app/login", "/app/evaluate", "/app/cases", "/docs", "/redoc"):
+            html = client.get(path).text
+            assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+            assert not re.search(r"\son[a-z]+\s*=", html), path
+            assert "<style" not in html and "style=" not in html, path
+
+
+def test_root_redirects_to_the_workbench(web: WebServer) -> None:
+    answer = httpx.get(web.base_url + "/", follow_redirects=False)
+    assert answer.status_code in (302, 303, 307) and answer.headers["location"] == "/app/"
+
+
+def test_a_department_sees_no_intake_and_is_refused_it(page: Page, web: WebServer) -> None:
+    sign_in(page, web.tokens["police"])
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name="评估")).to_have_count(0)
+    expect(nav.get_by_role("link", name="台账")).to_have_count(0)
+    for path in ("/app/evaluate", "/app/cases"):
+        answer = page.goto(path)
+        assert answer is not None and answer.status == 403, path
+        expect(page.locator("h1")).to_have_text("无权访问")
+
+
+def test_a_policy_officer_is_refused_cases(web: WebServer) -> None:
+    with signed_in(web, "policy") as client:
+        assert client.get("/app/cases", follow_redirects=False).status_code == 403
+        assert client.get("/app/cases/export.xlsx", follow_redirects=False).status_code == 403
