@@ -70,5 +70,6 @@ def create_case(
 
 def referral_to(case: dict[str, Any], department: str) -> dict[str, Any]:
     """The case's referral to a department."""
-    (found,) = [r for r in case["referrals"] if r["department"] == department]
-    return found
+    found: list[dict[str, Any]] = [r for r in case["referrals"] if r["department"] == department]
+    assert len(found) == 1, found
+    return found[0]

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from playwright.sync_api import Page, expect
 
 from engine import load_policy
@@ -83,7 +84,7 @@ def test_the_blank_template_has_the_headers_drop_downs_and_a_text_id_column(
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     sheet = book["摸排表"]
     facts = load_policy().catalog.facts
-    headers = [c.value for c in sheet[1]]
+    headers = [str(c.value) for c in sheet[1]]
     assert headers == [*FIRST, *(f.zh for f in facts.values())]
     assert all(c.target for c in map_columns(headers, facts))  # the import reads every header
     assert sheet["B2"].number_format == "@" and sheet["B500"].number_format == "@"
@@ -95,12 +96,14 @@ def test_the_blank_template_has_the_headers_drop_downs_and_a_text_id_column(
     assert len(validations) == len(expected) > 10
     for index, (_name, fdef) in enumerate(facts.items()):
         wanted = choices_of(fdef)
-        letter = sheet.cell(row=1, column=len(FIRST) + index + 1).column_letter
+        letter = get_column_letter(len(FIRST) + index + 1)
         if not wanted:
             assert letter not in validations
             continue
         rule = validations[letter]
         assert rule.type == "list"
-        column, last = re.fullmatch(r"='选项'!\$([A-Z]+)\$1:\$\1\$(\d+)", rule.formula1).groups()
+        found = re.fullmatch(r"='选项'!\$([A-Z]+)\$1:\$\1\$(\d+)", str(rule.formula1))
+        assert found is not None, rule.formula1
+        column, last = found.groups()
         assert tuple(options[f"{column}{r}"].value for r in range(1, int(last) + 1)) == wanted
     assert ("是", "否") in expected.values()

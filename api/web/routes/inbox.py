@@ -2,10 +2,10 @@
 to the minimised case view (GET /v1/cases/{id}'s own function: for a department exactly what
 the JSON department view shows) with its moves: 接收 / 办理中 / 办结 / 不予受理, and a note.
 
-A move goes through POST /v1/referrals/{id}/transitions's own function. The form carries the
-version the person saw (the referral's steps so far): a second click, or a move made on a
-stale page, finds the referral moved on and is refused with what it is now — never applied
-twice.
+A move goes through POST /v1/referrals/{id}/transitions's own function with `If-Match`: the
+form carries the version the person saw (the referral's steps so far), so a second click, or
+a move made on a stale page, finds the referral moved on and is refused (412, or 409 when two
+race) with what it is now — never applied twice.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.access import may_move, region_filter, visible_referral
 from api.deps import PolicyDep, SessionDep, SettingsDep
-from api.errors import ForbiddenError, VersionMismatchError, message
+from api.errors import ForbiddenError, InvalidRequestError
 from api.routes.cases import case as read_case
 from api.routes.referrals import move as move_route
 from api.web.auth import FormDep, Page, PageDep
 from api.web.errors import REFUSALS, as_api_error, zh_of
 from api.web.history import code_names, department_name, shown_profile
 from api.web.templating import render
+from engine import FieldError
 from ledger.audit import record
 from ledger.cases import find_case
 from ledger.inbox import deadline, inbox, referral_events, version_of
@@ -155,18 +156,18 @@ def move_referral(
     to, note, seen = _text(form, "to", 32), _text(form, "note", 2000), _text(form, "version", 9)
     visible_referral(page.principal, find_referral(session, referral_id))
     try:
-        current = version_of(referral_events(session, referral_id))
-        if not seen.isdigit() or int(seen) != current:
-            raise VersionMismatchError(
-                {
-                    **message(
-                        "这条转介已被他人（或另一次点击）处理，请查看当前状态后再操作",
-                        "The referral moved on since this page was shown",
-                    ),
-                    "version": current,
-                }
+        if not seen.isdigit():
+            raise InvalidRequestError(
+                [FieldError("version", "页面已过期，请刷新后重试", "version missing")]
             )
-        move_route(referral_id, {"to": to, "note": note or None}, session, page.principal)
+        move_route(
+            referral_id,
+            {"to": to, "note": note or None},
+            session,
+            page.principal,
+            Response(),
+            if_match=seen,
+        )
     except REFUSALS as exc:
         error = as_api_error(exc)
         if error.status_code not in (409, 412, 422):
