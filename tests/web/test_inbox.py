@@ -5,8 +5,10 @@ the caseworker's case page shows it; a second click on a page already acted on i
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine, text
 
 from tests.web.browser import open_page, sign_in
 from tests.web.seed import VIOLENCE, create_case, referral_to
@@ -98,3 +100,30 @@ def test_the_case_view_of_a_department_holds_only_what_the_json_view_does(
     labels = page.locator("h2:has-text('个案信息') + dl.facts dt").all_inner_texts()
     assert len(labels) == len(view["profile"]) > 0
     assert "婚姻状况" not in labels or "marital_status" in view["profile"]
+
+
+def test_an_urgent_referral_past_its_response_deadline_is_marked_and_listed_first(
+    page: Page, web: WebServer
+) -> None:
+    fresh = referral_to(create_case(web, VIOLENCE, 14, name="孙美华"), "POLICE")
+    late = referral_to(create_case(web, VIOLENCE, 15, name="吴春花"), "POLICE")
+    opened = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=30)
+    engine = create_engine(web.database_url)
+    try:
+        with engine.begin() as db:  # opened 30 hours ago (the default deadline is 24 hours)
+            db.execute(
+                text("UPDATE referrals SET created_at = :at WHERE id = :id"),
+                {"at": opened, "id": late["id"]},
+            )
+    finally:
+        engine.dispose()
+    sign_in(page, web.tokens["police"])
+    page.goto("/app/inbox")
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_contain_text("已超时")
+    expect(rows.first.locator("a")).to_have_attribute("href", f"/app/inbox/{late['id']}")
+    mine = page.locator("tr", has=page.locator(f"a[href='/app/inbox/{fresh['id']}']"))
+    expect(mine).not_to_contain_text("已超时")
+    expect(page.get_by_role("status")).to_contain_text("紧急转介已超时")
+    page.goto(f"/app/inbox/{late['id']}")
+    expect(page.locator("main")).to_contain_text("已超时")
