@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
+from api.denials import audit_refusal
 from api.failures import RequestIds, log_failure, request_id
 from engine import FieldError, ProfileError, RulesRuntimeError
 from ledger.errors import Conflict, InvalidInput, LedgerError, NotFound, VersionMismatch
@@ -255,6 +256,7 @@ async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
     """The one handler: an ApiError as `{"error": kind, "detail": …}`."""
     if not isinstance(exc, ApiError):
         exc = _as_api_error(exc, request.scope)
+    await audit_refusal(request, exc)
     return JSONResponse(
         {"error": exc.kind, "detail": exc.detail},
         status_code=exc.status_code,

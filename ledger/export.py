@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlmodel import Session, col, select
 
@@ -42,8 +42,14 @@ _STATUS_ZH = {
 BATCH = 500
 
 
-def export_rows(session: Session, policy: Policy, region: str | None) -> Iterator[list[str]]:
-    """One row per case, in batches so a large ledger is never all in memory."""
+def export_rows(
+    session: Session,
+    policy: Policy,
+    region: str | None,
+    on_batch: Callable[[list[str]], None] | None = None,
+) -> Iterator[list[str]]:
+    """One row per case, in batches so a large ledger is never all in memory; `on_batch` is
+    told each batch's case ids before its rows are given out (the audit)."""
     query = select(Case).order_by(col(Case.created_at), col(Case.id))
     if region:
         query = query.where(col(Case.region_code).startswith(region_prefix(region)))
@@ -53,6 +59,8 @@ def export_rows(session: Session, policy: Policy, region: str | None) -> Iterato
         if not batch:
             return
         ids = [c.id for c in batch]
+        if on_batch is not None:
+            on_batch(ids)
         classes: dict[str, dict[str, bool | None]] = {}
         for row in session.exec(
             select(CaseClassification).where(col(CaseClassification.case_id).in_(ids))
@@ -94,13 +102,18 @@ def export_rows(session: Session, policy: Policy, region: str | None) -> Iterato
         offset += BATCH
 
 
-def export_csv(session: Session, policy: Policy, region: str | None) -> Iterator[bytes]:
+def export_csv(
+    session: Session,
+    policy: Policy,
+    region: str | None,
+    on_batch: Callable[[list[str]], None] | None = None,
+) -> Iterator[bytes]:
     """The CSV, chunk by chunk, starting with the UTF-8 byte-order mark Excel needs."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # \r\n line ends, as Excel and WPS expect
     writer.writerow(HEADERS)
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    for row in export_rows(session, policy, region):
+    for row in export_rows(session, policy, region, on_batch):
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(row)

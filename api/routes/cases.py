@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response
 from sqlmodel import Session, col, select
 
-from api.access import in_region, region_filter, require, visible_case
+from api.access import HiddenError, in_region, region_filter, require, visible_case
 from api.auth import PrincipalDep
 from api.bodies import CaseCreate, ProfileUpdate, Reassess, if_match_version, parse
 from api.conflicts import hidden_conflicts, refuse_hidden_replay
@@ -16,13 +16,12 @@ from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
 from api.errors import (
     ForbiddenError,
     InvalidRequestError,
-    NotFoundError,
     ledger_responses,
     message,
 )
 from engine import FieldError, Policy
 from ledger import cases as service
-from ledger.audit import record, shown_fields
+from ledger.audit import record, record_shown, shown_fields
 from ledger.cases import Outcome
 from ledger.models import Assessment, Case, Referral
 from ledger.principal import Principal
@@ -155,12 +154,12 @@ def cases(
         page=page,
         page_size=page_size,
     )
-    record(
+    record_shown(
         session,
         principal,
         "cases_listed",
+        [item["id"] for item in listed["items"]],
         fields=["identity.name", "identity.id_last4"],
-        count=len(listed["items"]),
         region=region,
     )
     return listed
@@ -177,7 +176,7 @@ def _department_view(
         if r.department == principal.department
     ]
     if not mine:
-        raise NotFoundError(message("没有这个个案或转介", "No such case"))
+        raise HiddenError("case", case.id)
     codes = sorted({c for r in mine for c in r.codes})
     full = case_detail(session, case)
     allowed = set(policy.facts_read_by(codes))

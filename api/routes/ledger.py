@@ -12,7 +12,7 @@ from api.access import region_filter, require
 from api.auth import PrincipalDep
 from api.deps import PolicyDep, SessionDep
 from api.errors import ledger_responses
-from ledger.audit import record
+from ledger.audit import record, record_shown
 from ledger.export import HEADERS, export_csv
 from ledger.queries import due_for_review, summary
 
@@ -30,12 +30,12 @@ def review_queue(
     """到期复核 / Hardship cases whose review is due, with days overdue."""
     require(principal, "caseworker", "admin")
     items = due_for_review(session, on=on or date.today(), region=region_filter(principal, region))
-    record(
+    record_shown(
         session,
         principal,
         "review_queue_read",
+        [item["id"] for item in items],
         fields=["identity.name", "identity.id_last4"],
-        count=len(items),
     )
     return {"items": items, "total": len(items)}
 
@@ -46,7 +46,10 @@ def report(
 ) -> dict[str, Any]:
     """汇总 / Cases, classifications, codes by status, referrals, overdue reviews."""
     require(principal, "caseworker", "policy", "admin")
-    return summary(session, on=on or date.today(), region=region_filter(principal, region))
+    scope = region_filter(principal, region)
+    counts = summary(session, on=on or date.today(), region=scope)
+    record(session, principal, "summary_read", region=scope)
+    return counts
 
 
 @router.get(
@@ -64,8 +67,12 @@ def export(
     require(principal, "caseworker", "admin")
     scope = region_filter(principal, region)
     record(session, principal, "ledger_exported", fields=HEADERS, region=scope)
+
+    def shown(case_ids: list[str]) -> None:  # each batch is audited before it is sent
+        record_shown(session, principal, "ledger_exported", case_ids, fields=HEADERS, region=scope)
+
     return StreamingResponse(
-        export_csv(session, policy, scope),
+        export_csv(session, policy, scope, on_batch=shown),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="ledger.csv"'},
     )

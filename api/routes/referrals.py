@@ -12,7 +12,7 @@ from api.auth import PrincipalDep
 from api.bodies import TransitionRequest, if_match_version, parse
 from api.deps import JsonBody, SessionDep
 from api.errors import ledger_responses
-from ledger.audit import record
+from ledger.audit import record, record_shown
 from ledger.models import ReferralEvent
 from ledger.queries import list_referrals, referral_out
 from ledger.referrals import STATUSES, find_referral, transition
@@ -42,7 +42,9 @@ def referrals(
         page=page,
         page_size=page_size,
     )
-    record(session, principal, "referrals_listed", count=len(listed["items"]))
+    record_shown(
+        session, principal, "referrals_listed", [item["case_id"] for item in listed["items"]]
+    )
     return listed
 
 
