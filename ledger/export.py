@@ -1,4 +1,5 @@
-"""The ledger as a CSV file for Excel or WPS: UTF-8 with BOM, Chinese headers, masked identity."""
+"""The ledger as a CSV file for Excel or WPS: UTF-8 with BOM, Chinese headers, masked identity,
+every cell formula-safe (`safe`, the OWASP rule)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, select
 from engine import Policy
 from engine.vocabulary import HARDSHIP_GROUP, LEFT_BEHIND
 from ledger.case_filters import region_prefix
+from ledger.case_sheet import safe
 from ledger.identity import mask_name
 from ledger.models import Case, CaseClassification, CaseCode, Referral
 from ledger.referrals import STATUS_ZH
@@ -86,18 +88,21 @@ def export_rows(
         for case in batch:
             cls = classes.get(case.id, {})
             yield [
-                case.id,
-                case.region_code or "",
-                case.village,
-                mask_name(case.name) or "",
-                case.id_last4 or "",
-                "已关闭" if case.status == "closed" else "在册",
-                str(case.version),
-                _TRI[cls.get(LEFT_BEHIND)],
-                _TRI[cls.get(HARDSHIP_GROUP)],
-                case.next_review_due.isoformat() if case.next_review_due else "",
-                "；".join(codes.get(case.id, [])),
-                "；".join(referrals.get(case.id, [])),
+                safe(cell)
+                for cell in [
+                    case.id,
+                    case.region_code or "",
+                    case.village,
+                    mask_name(case.name) or "",
+                    case.id_last4 or "",
+                    "已关闭" if case.status == "closed" else "在册",
+                    str(case.version),
+                    _TRI[cls.get(LEFT_BEHIND)],
+                    _TRI[cls.get(HARDSHIP_GROUP)],
+                    case.next_review_due.isoformat() if case.next_review_due else "",
+                    "；".join(codes.get(case.id, [])),
+                    "；".join(referrals.get(case.id, [])),
+                ]
             ]
         offset += BATCH
 
