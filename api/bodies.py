@@ -16,6 +16,8 @@ from engine.messages import field_errors
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
 ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # a case, referral or token id
 Word = Annotated[str, Field(max_length=64, pattern=NO_NUL)]  # a query filter
+# Where a person may move a referral (`no_longer_indicated` is the ledger's own, on reassessment).
+MoveTo = Literal["accepted", "in_progress", "completed", "declined", "withdrawn"]
 Note = Annotated[str, Field(max_length=2000, pattern=NO_NUL, description="备注 / a note")]
 
 
@@ -107,9 +109,7 @@ class ReopenCase(Body):
 class TransitionRequest(Body):
     """POST /v1/referrals/{id}/transitions."""
 
-    to: Literal["accepted", "in_progress", "completed", "declined", "withdrawn"] = Field(
-        description="新状态 / the new status"
-    )
+    to: MoveTo = Field(description="新状态 / the new status")
     note: Note | None = None
 
 
