@@ -88,7 +88,7 @@ def policy_version(
 )
 def explain(
     case_id: Annotated[str, Path(pattern=ID_PATTERN, description="个案编号 / case id")],
-    assessment_id: Annotated[int, Path(ge=1, le=2**62)],
+    assessment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     service: PolicyServiceDep,
     session: SessionDep,
     principal: Caseworker,
