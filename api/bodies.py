@@ -16,6 +16,15 @@ from engine.messages import field_errors
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
 ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # a case, referral or token id
 Word = Annotated[str, Field(max_length=64, pattern=NO_NUL)]  # a query filter
+# Where a person may move a referral (`no_longer_indicated` is the ledger's own, on reassessment).
+MoveTo = Literal["accepted", "in_progress", "completed", "declined", "withdrawn"]
+# A reason that must say something: not empty, not only spaces, no NUL.
+Reason = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=2000, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$", description="原因"
+    ),
+]
 Note = Annotated[str, Field(max_length=2000, pattern=NO_NUL, description="备注 / a note")]
 
 
@@ -95,22 +104,32 @@ class Reassess(Body):
 class CloseCase(Body):
     """POST /v1/cases/{id}/close: why (required; kept with the case's events)."""
 
-    note: Annotated[Note, Field(min_length=1)]
+    note: Reason
 
 
 class ReopenCase(Body):
     """POST /v1/cases/{id}/reopen: why the case is opened again."""
 
-    note: Annotated[Note, Field(min_length=1)]
+    note: Reason
 
 
-class TransitionRequest(Body):
+class _Move(Body):
     """POST /v1/referrals/{id}/transitions."""
 
-    to: Literal["accepted", "in_progress", "completed", "declined", "withdrawn"] = Field(
+    to: Literal["accepted", "in_progress", "completed", "withdrawn"] = Field(
         description="新状态 / the new status"
     )
     note: Note | None = None
+
+
+class _Decline(Body):
+    """POST /v1/referrals/{id}/transitions declining: why (required)."""
+
+    to: Literal["declined"] = Field(description="不予受理 / declined")
+    note: Reason
+
+
+TransitionRequest = Annotated[_Move | _Decline, Field(discriminator="to")]
 
 
 class _TokenFields(Body):
@@ -149,6 +168,7 @@ def parse(model: type[M], body: Any) -> M:
 
 
 TokenCreate = Annotated[StaffToken | DepartmentToken, Field(discriminator="role")]
-# The tags of the tagged union above: pydantic puts them in an error's path; api/errors.py
-# takes them out again, so that the field is named as it was sent (`department`).
+# The tags of the tagged unions here (tokens, moves): pydantic puts them in an error's path;
+# api/errors.py takes them out again, so that the field is named as it was sent.
 TAGS.update({"admin", "caseworker", "policy", "department"})
+TAGS.update({"accepted", "in_progress", "completed", "withdrawn", "declined"})

@@ -57,8 +57,11 @@ _PATTERNS_ZH = {
 def _detail_zh(err: dict[str, Any]) -> str:
     kind = err["type"]
     field = str(err["loc"][-1]) if err["loc"] else ""
-    if kind == "string_pattern_mismatch" and "x00" in str((err.get("ctx") or {}).get("pattern")):
+    pattern = str((err.get("ctx") or {}).get("pattern"))
+    if kind == "string_pattern_mismatch" and pattern in (r"^[^\x00]*$", r"^[^\x00]+$"):
         return "不能包含空字符（NUL）"
+    if kind == "string_pattern_mismatch" and r"[^\s\x00]" in pattern:
+        return "不能为空（须说明原因）"
     if kind == "string_pattern_mismatch" and field in _PATTERNS_ZH:
         return _PATTERNS_ZH[field]
     base = _ZH.get(kind, "值无效")

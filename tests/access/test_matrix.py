@@ -214,5 +214,7 @@ class TestWhatEachRoleSees:
             "codes",
             "referrals",
             "overdue_reviews",
+            "suppressed_below",  # counts from 1 to 4 are null for the policy role
         }
+        assert report["suppressed_below"] == 5
         assert report["region"] == "430000"
