@@ -80,27 +80,32 @@ def region_filter(principal: Principal, requested: str | None) -> str | None:
     return NOTHING
 
 
-def _hidden(what: str) -> NotFoundError:
-    return NotFoundError(message("没有这个个案或转介", f"No such {what}"))
+class HiddenError(NotFoundError):
+    """A 404 for something that exists but is not the principal's to see: answered exactly
+    like a missing one, and audited (`access_denied`, with the case it hit)."""
+
+    def __init__(self, what: str, case_id: str, referral_id: str | None = None) -> None:
+        super().__init__(message("没有这个个案或转介", f"No such {what}"))
+        self.case_id, self.referral_id = case_id, referral_id
 
 
 def visible_case(principal: Principal, case: Case) -> Case:
     """The case if the principal may see it (by region); else 404 as if it did not exist."""
     if not in_region(principal, case.region_code):
-        raise _hidden("case")
+        raise HiddenError("case", case.id)
     return case
 
 
 def visible_referral(principal: Principal, referral: Referral) -> Referral:
     """The referral if in region, and for a department only its own; else 404."""
-    if not in_region(principal, referral.region_code):
-        raise _hidden("referral")
-    if principal.role == "department" and referral.department != principal.department:
-        raise _hidden("referral")
+    if not in_region(principal, referral.region_code) or (
+        principal.role == "department" and referral.department != principal.department
+    ):
+        raise HiddenError("referral", referral.case_id, referral.id)
     return referral
 
 
-def may_move(principal: Principal, to: MoveTo) -> None:
+def may_move(principal: Principal, to: MoveTo | str) -> None:
     """Departments move their referrals; caseworkers may only withdraw; admins do both."""
     if principal.role == "admin":
         return

@@ -43,6 +43,7 @@ def get_principal(
         raise UnauthorizedError(
             message("令牌无效或已撤销", "Unknown or revoked token"), headers=challenge
         )
+    request.state.principal = principal  # a refusal of this request is audited under it
     return principal
 
 

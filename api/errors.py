@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Scope
 
+from api.denials import audit_refusal
 from api.error_kinds import (
     MAX_BODY_BYTES,
     RETRY_AFTER_SECONDS,
@@ -69,6 +70,7 @@ async def api_error_handler(request: Request, exc: Exception) -> JSONResponse:
         exc = body_error  # the strict reader refused the body: say why, not "invalid"
     if not isinstance(exc, ApiError):
         exc = _as_api_error(exc, request.scope)
+    await audit_refusal(request, exc)
     return JSONResponse(
         {"error": exc.kind, "detail": exc.detail},
         status_code=exc.status_code,

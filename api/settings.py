@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     # Counts below this are shown as null in aggregates for roles that may not see cases
     # (the policy role's summary): a county with one woman in a category singles her out.
     small_count_threshold: Annotated[int, Field(ge=1, le=1000)] = 5
+    # Hours a department has to answer an urgent referral (URGENT_RESPONSE_HOURS); the inbox
+    # marks one not accepted, declined or withdrawn by then as overdue.
+    urgent_response_hours: int = Field(24, ge=1, le=24 * 30)
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlmodel import Session, col, select
 
-from api.access import allow, in_region, region_filter, visible_case
+from api.access import HiddenError, allow, in_region, region_filter, visible_case
 from api.bodies import ID_PATTERN, REGION_PATTERN, CaseCreate, ProfileUpdate, Reassess, Word
 from api.conflicts import hidden_conflicts, refuse_hidden_replay
 from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
 from api.error_models import ledger_responses
-from api.errors import ForbiddenError, InvalidRequestError, NotFoundError
+from api.errors import ForbiddenError, InvalidRequestError
 from api.headers import IfMatch, if_match_version
 from api.openapi import CASE_LINKS, LISTED_CASE_LINKS, links
 from api.strict import StrictRoute
@@ -29,7 +29,7 @@ from api.views import (
 )
 from engine import FieldError, Policy, Profile
 from ledger import cases as service
-from ledger.audit import record, shown_fields
+from ledger.audit import record, record_shown, shown_fields
 from ledger.cases import Outcome
 from ledger.models import Assessment, Case, Referral
 from ledger.principal import Principal
@@ -167,12 +167,12 @@ def cases(
         page=page,
         page_size=page_size,
     )
-    record(
+    record_shown(
         session,
         principal,
         "cases_listed",
+        [item["id"] for item in listed["items"]],
         fields=["identity.name", "identity.id_last4"],
-        count=len(listed["items"]),
         region=region,
     )
     return listed
@@ -189,7 +189,7 @@ def _department_view(
         if r.department == principal.department
     ]
     if not mine:
-        raise NotFoundError(message("没有这个个案或转介", "No such case"))
+        raise HiddenError("case", case.id)
     codes = sorted({c for r in mine for c in r.codes})
     full = case_detail(session, case)
     allowed = set(policy.facts_read_by(codes))

@@ -14,7 +14,7 @@ from api.deps import PolicyDep, SessionDep, SettingsDep
 from api.strict import StrictRoute
 from api.text import IsoDate
 from api.views import ReviewQueue, SummaryOut
-from ledger.audit import record
+from ledger.audit import record, record_shown
 from ledger.export import HEADERS, export_csv
 from ledger.principal import Principal
 from ledger.queries import due_for_review, summary
@@ -32,12 +32,12 @@ def review_queue(
 ) -> dict[str, Any]:
     """到期复核（困难群体个案及逾期天数）/ Hardship cases whose review is due."""
     items = due_for_review(session, on=on or date.today(), region=region_filter(principal, region))
-    record(
+    record_shown(
         session,
         principal,
         "review_queue_read",
+        [item["id"] for item in items],
         fields=["identity.name", "identity.id_last4"],
-        count=len(items),
     )
     return {"items": items, "total": len(items)}
 
@@ -51,10 +51,11 @@ def report(
     on: On = None,
 ) -> dict[str, Any]:
     """汇总（个案、分类、事项、转介、逾期复核；政策角色看不到小于阈值的数）/ Counts of a region."""
-    counts = summary(session, on=on or date.today(), region=region_filter(principal, region))
+    scope = region_filter(principal, region)
+    counts = summary(session, on=on or date.today(), region=scope)
+    record(session, principal, "summary_read", region=scope)
     if principal.role in SEES_CASES:
         return {**counts, "suppressed_below": None}
-    record(session, principal, "summary_read", region=region)
     return suppressed(counts, settings.small_count_threshold)
 
 
@@ -93,8 +94,12 @@ def export(
     """导出台账 CSV（姓名脱敏，Excel/WPS 可直接打开）/ The ledger as CSV, identity masked."""
     scope = region_filter(principal, region)
     record(session, principal, "ledger_exported", fields=HEADERS, region=scope)
+
+    def shown(case_ids: list[str]) -> None:  # each batch is audited before it is sent
+        record_shown(session, principal, "ledger_exported", case_ids, fields=HEADERS, region=scope)
+
     return StreamingResponse(
-        export_csv(session, policy, scope),
+        export_csv(session, policy, scope, on_batch=shown),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="ledger.csv"'},
     )

@@ -15,7 +15,7 @@ from api.headers import IfMatch, if_match_version
 from api.openapi import LISTED_REFERRAL_LINKS, REFERRAL_LINKS, links
 from api.strict import StrictRoute
 from api.views import ReferralOut, ReferralPage, ReferralStatus
-from ledger.audit import record
+from ledger.audit import record, record_shown
 from ledger.models import ReferralEvent
 from ledger.principal import Principal
 from ledger.queries import list_referrals, referral_out
@@ -47,7 +47,9 @@ def referrals(
         page=page,
         page_size=page_size,
     )
-    record(session, principal, "referrals_listed", count=len(listed["items"]))
+    record_shown(
+        session, principal, "referrals_listed", [item["case_id"] for item in listed["items"]]
+    )
     return listed
 
 

@@ -3,7 +3,7 @@ XLSX or CSV. The list is GET /v1/cases's own function (region, role and audit in
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
@@ -20,6 +20,7 @@ from api.web.templating import render
 from engine.vocabulary import HARDSHIP_GROUP
 from ledger.audit import record
 from ledger.case_filters import filtered_cases
+from ledger.case_numbers import BEIJING
 from ledger.case_sheet import as_csv, as_xlsx, headers, sheet_rows
 from ledger.referrals import STATUSES
 
@@ -97,7 +98,7 @@ def case_list(
         listed=listed,
         filters=filters,
         pages=pages,
-        today=date.today().isoformat(),
+        today=datetime.now(BEIJING).date().isoformat(),
         **_choices(policy),
     )
 

@@ -89,7 +89,7 @@ def _page(
         title="评估",
         groups=form_groups(policy),
         answers=answers,
-        panel=build_panel(result) if result else None,
+        panel=build_panel(result, policy) if result else None,
         errors=errors,
         idem=answers.get("idem") or secrets.token_urlsafe(16),
         today=datetime.now(BEIJING).date().isoformat(),
@@ -130,7 +130,7 @@ def live_panel(
     return render(
         page.request,
         "_panel.html",
-        panel=build_panel(result) if result else None,
+        panel=build_panel(result, policy) if result else None,
         errors=problems + more,
     )
 
