@@ -105,7 +105,7 @@ def visible_referral(principal: Principal, referral: Referral) -> Referral:
     return referral
 
 
-def may_move(principal: Principal, to: MoveTo) -> None:
+def may_move(principal: Principal, to: MoveTo | str) -> None:
     """Departments move their referrals; caseworkers may only withdraw; admins do both."""
     if principal.role == "admin":
         return

@@ -4,13 +4,13 @@ models once; the profile inside is the engine's `Profile`, validated once per re
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, overload
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
 
 from api.errors import TAGS, InvalidRequestError
 from api.text import NO_NUL, IsoDate
-from engine import Profile
+from engine import FieldError, Profile
 from engine.messages import field_errors
 
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
@@ -158,13 +158,24 @@ class DepartmentToken(_TokenFields):
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse(model: type[M], body: Any) -> M:
-    """`body` as `model` for callers other than FastAPI (the workbench's forms), or 422
-    naming every bad field, in the same words as the JSON door."""
+@overload
+def parse(model: type[M], body: Any) -> M: ...
+@overload
+def parse(model: Any, body: Any) -> Any: ...
+def parse(model: Any, body: Any) -> Any:
+    """`body` as `model` (a model or a tagged union of models) for callers other than FastAPI
+    (the workbench's forms), or 422 naming every bad field, in the JSON door's words."""
     try:
-        return model.model_validate(body if body is not None else {})
+        return TypeAdapter(model).validate_python(body if body is not None else {})
     except ValidationError as exc:
-        raise InvalidRequestError(field_errors(exc)) from exc
+        problems = [_untagged(p) for p in field_errors(exc)]
+        raise InvalidRequestError(problems) from exc
+
+
+def _untagged(problem: FieldError) -> FieldError:
+    """A tagged union names its branch first (`declined.note`): drop it."""
+    head, _, rest = problem.field.partition(".")
+    return FieldError(rest, problem.zh, problem.en) if rest and head in TAGS else problem
 
 
 TokenCreate = Annotated[StaffToken | DepartmentToken, Field(discriminator="role")]
