@@ -6,11 +6,18 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from api.errors import IfMatchRequiredError, InvalidRequestError, message
 from engine import FieldError
-from engine.messages import field_errors
+from engine.messages import field_errors, refuse_nul
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,6 +36,11 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso)]
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)  # a NUL anywhere in the text is a 422 naming the field
 
 
 class CaseCreate(_Body):

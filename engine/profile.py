@@ -20,6 +20,8 @@ from pydantic import (
     field_validator,
 )
 
+from engine.messages import refuse_nul
+
 Bool = bool | None
 NonNegInt = Annotated[int, Field(ge=0)] | None
 MONEY_MAX = 1_000_000_000  # yuan: beyond any household's income or expenditure
@@ -111,7 +113,9 @@ class Profile(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     # identity — never read by rules, never echoed in evaluation output
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(refuse_nul)] | None = (
+        None
+    )
     id_number: Annotated[str, Field(pattern=r"^[1-9][0-9]{16}[0-9X]$")] | None = None
     birth_date: Annotated[date, BeforeValidator(_iso_date)] | None = None
 
