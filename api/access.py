@@ -15,7 +15,11 @@ role that may not use a door gets 403; no token or an unknown one gets 401.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from api.auth import PrincipalDep
 from api.errors import ForbiddenError, NotFoundError, UnauthorizedError, message
+from api.strict import AUTOMATIC
 from ledger.case_filters import region_prefix
 from ledger.models import Case, Referral
 from ledger.principal import Principal, Role
@@ -37,6 +41,21 @@ def require(principal: Principal, *roles: Role) -> None:
                 f"The role {principal.role} may not do this",
             )
         )
+
+
+def allow(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency: the request's principal, if it has one of `roles` (else 401/403).
+
+    As a dependency it is solved before the body is validated: a role that may not use a
+    door gets 403 whatever it sent.
+    """
+
+    def principal_with_role(principal: PrincipalDep) -> Principal:
+        require(principal, *roles)
+        return principal
+
+    AUTOMATIC[principal_with_role] = (403,)
+    return principal_with_role
 
 
 def in_region(principal: Principal, region_code: str | None) -> bool:

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
+from api.openapi import install_openapi
 from api.routes import (
     admin,
     bench_echo,
@@ -25,15 +26,19 @@ from api.routes import (
     catalog,
     eligibility,
     health,
+    impact,
     ledger,
     policies,
+    policy_versions,
     referrals,
 )
 from api.settings import Settings
+from api.version_header import PolicyVersionHeader
 from api.web import install as install_web
 from engine import PolicyError
 from ledger.db import Ledger, startup_lock
 from ledger.identity import load_or_create_secret
+from ledger.token_cache import TokenCache
 from ledger.tokens import Issued, ensure_first_admin, ensure_token
 
 DESCRIPTION = """\
@@ -98,11 +103,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")
             issued = ensure_first_admin(ledger)
         _announce(issued, settings)
+        app.state.tokens = TokenCache(ledger)
+        service.attach(ledger)
         _reload_on_sighup(service)
         try:
             yield
         finally:
             service.close()
+            app.state.tokens.close()
             ledger.engine.dispose()
 
     app = FastAPI(
@@ -115,6 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_openapi(app)
+    app.add_middleware(PolicyVersionHeader, root=app)
     for module in (
         eligibility,
         cases,
@@ -123,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger,
         catalog,
         policies,
+        impact,
+        policy_versions,
         admin,
         health,
     ):

@@ -91,7 +91,7 @@ def measure(count: int, passes: int = 5) -> dict[str, Any]:
     def floor() -> None:
         for _ in range(count):
             for ruleset, fact in minimal:
-                ruleset.run(fact, "0")
+                ruleset.run(fact, "0", keep=True)
 
     def peer() -> None:
         for flat in flats:

@@ -19,10 +19,19 @@ How conditions become durable_rules rules (engine/rulesets.py builds the definit
 
 Safeguards of docs/contract.md §6: the C module is called directly (no `Host`, so no timer threads
 steal actions); each ruleset has a catch-all rule so every session runs an action (safe
-`delete_state`, never `MessageNotHandledException`); `delete_state` runs in `finally`; sids
-come from a pool (no 32-bit hash collisions between live sessions, fewer than 1024);
+`delete_state`, never `MessageNotHandledException`); sids come from a pool (no 32-bit hash
+collisions between live sessions, fewer than 1024);
 actions only record rule names, so a rule firing twice is harmless; rulesets get fresh
 names and are deleted once nothing holds them.
+
+Sessions are kept warm: durable_rules allocates and clears about 8 KB per rule whenever it
+creates a session, which was most of an evaluation's cost. The first `KEEP_SESSIONS` sids
+of the (last-in, first-out) pool keep their session: after the actions ran, the fact is
+retracted, and the session is checked to hold no pending action. Any error deletes the
+session (so the next use starts fresh), other sids delete theirs in `finally` as before,
+and a ruleset deletes its kept sessions before itself (durable_rules' `delete_ruleset`
+does not free them). A stale session could only make durable_rules disagree with the
+evaluator, which every evaluation checks.
 """
 
 from __future__ import annotations
@@ -39,7 +48,9 @@ import orjson
 from engine.errors import RulesRuntimeError
 from engine.network import CATCH_ALL, Network, pack
 from engine.rules import Rule
-from engine.rulesets import plan, rule_name
+from engine.rulesets import DecisionKind, plan, rule_name
+
+KEEP_SESSIONS = 8  # sids whose sessions stay allocated between evaluations
 
 
 class DurableRuleset:
@@ -54,6 +65,7 @@ class DurableRuleset:
         self.settles = network.settles
         self.reads = network.reads
         self.keys = tuple(r.key for r in network.reads)
+        self._kept: set[str] = set()
         self._handle = _engine.create_ruleset(self.name, orjson.dumps(network.definition).decode())
         self.live.add(self.name)
 
@@ -63,24 +75,33 @@ class DurableRuleset:
         fact.update({k: flat[k] for k in self.keys if k in flat})
         return orjson.dumps(fact).decode()
 
-    def run(self, message: str, sid: str) -> set[str]:
-        """Assert one fact in session `sid`; the decisions whose rules fired."""
+    def run(self, message: str, sid: str, keep: bool = False) -> set[str]:
+        """Assert one fact in session `sid`; the decisions whose rules fired. With `keep`,
+        the fact is retracted afterwards and the session kept for the next use."""
         fired: set[str] = set()
-        settles = self.settles
+        settles, handle = self.settles, self._handle
+        clean = False
         try:
-            result = _engine.assert_fact(self._handle, message)
+            result = _engine.assert_fact(handle, message)
             if result[0] != 0:
                 raise RulesRuntimeError(f"durable_rules refused the fact (code {result[0]})")
             state_handle = result[1]
-            started = _engine.start_action_for_state(self._handle, state_handle)
+            started = _engine.start_action_for_state(handle, state_handle)
             action = started[1] if started else None
             while action:
                 fired.update(settles[action[2 : action.index('"', 2)]])  # '{"r7": {...}}'
-                action = _engine.complete_and_start_action(self._handle, state_handle)
+                action = _engine.complete_and_start_action(handle, state_handle)
+            if keep:
+                _engine.retract_fact(handle, message)
+                clean = not _engine.start_action_for_state(handle, state_handle)
         except _engine.error as exc:
             raise RulesRuntimeError(f"durable_rules failed in {self.name}: {exc}") from exc
         finally:
-            _engine.delete_state(self._handle, sid)
+            if clean:
+                self._kept.add(sid)
+            else:
+                self._kept.discard(sid)
+                _engine.delete_state(handle, sid)
         if CATCH_ALL not in fired:
             raise RulesRuntimeError(f"catch-all rule did not fire in {self.name}")
         return fired
@@ -90,6 +111,8 @@ class DurableRuleset:
         if handle is not None:
             self.live.discard(self.name)
             with contextlib.suppress(Exception):  # at interpreter exit nothing is left to free
+                for sid in self._kept:
+                    _engine.delete_state(handle, sid)
                 _engine.delete_ruleset(handle)
 
 
@@ -109,16 +132,27 @@ class DurablePipeline:
         ]
         reads = {r.key: r for stratum in self.strata for rs in stratum for r in rs.reads}
         self.inputs = [r for r in reads.values() if r.group not in "de"]
+        self._by_group = [
+            (g, [(r.key, r.name, r.value) for r in self.inputs if r.group == g])
+            for g in sorted({r.group for r in self.inputs})
+        ]
         forwarded = {(r.group, r.name): r.key for r in reads.values() if r.group in "de"}
         # per stratum, what later strata read of it: (short key, TRUE rule, FALSE rule)
         self.forwards: list[list[tuple[str, str, str]]] = [[] for _ in self.strata]
         for d in self.decisions:
-            key = forwarded.get(({"D": "d", "C": "e"}.get(d.kind, ""), d.target))
+            key = forwarded.get(
+                (
+                    {DecisionKind.CLASSIFICATION: "d", DecisionKind.CODE: "e"}.get(d.kind, ""),
+                    d.target,
+                )
+            )
             if key is not None:
                 self.forwards[d.stratum].append((key, *self._names_of(d.kind, d.target)))
-        self._sids: queue.Queue[str] = queue.Queue()
-        for i in range(pool_size):
+        # last in, first out: a few sids (and their kept sessions) do nearly all the work
+        self._sids: queue.LifoQueue[str] = queue.LifoQueue()
+        for i in reversed(range(pool_size)):
             self._sids.put(str(i))
+        self._keep = {str(i) for i in range(min(KEEP_SESSIONS, pool_size))}
 
     @property
     def ruleset_count(self) -> int:
@@ -132,24 +166,28 @@ class DurablePipeline:
     def flatten(self, fact: Mapping[str, Any]) -> dict[str, Any]:
         """The known inputs (sections f, l, p, c) under their short keys."""
         flat: dict[str, Any] = {}
-        for read in self.inputs:
-            value = fact[read.group].get(read.name) if read.group in fact else None
-            if read.value is not None and value is not None:
-                value = value.get(read.value)
-            if value is not None:
-                flat[read.key] = value
+        for group, reads in self._by_group:
+            source = fact.get(group)
+            if source:
+                for key, name, item in reads:
+                    value = source.get(name)
+                    if item is not None and value is not None:
+                        value = value.get(item)
+                    if value is not None:
+                        flat[key] = value
         return flat
 
     def decide(self, fact: Mapping[str, Any]) -> frozenset[str]:
         """Run every stratum on a profile fact (sections f, l, p, c); the names
         (`C:CODE:T`…) of what fired."""
         sid = self._sids.get()
+        keep = sid in self._keep
         try:
             fired: set[str] = {CATCH_ALL}
             flat = self.flatten(fact)
             for rulesets, forwards in zip(self.strata, self.forwards, strict=True):
                 for ruleset in rulesets:
-                    fired |= ruleset.run(ruleset.message(flat, sid), sid)
+                    fired |= ruleset.run(ruleset.message(flat, sid), sid, keep)
                 for key, true, false in forwards:
                     if true in fired:
                         flat[key] = True

@@ -10,18 +10,19 @@ from pydantic import ValidationError
 
 from engine import outside
 from engine.assemble import Assembler
+from engine.compiled import compile_node
 from engine.decision import Decision
 from engine.durable import DurablePipeline
 from engine.errors import ProfileError, RulesRuntimeError
 from engine.expr import Node, Tri
-from engine.kleene import Env, evaluate
+from engine.kleene import Env
 from engine.messages import field_errors
 from engine.parameters import region_chain
 from engine.policy import Policy
 from engine.profile import Profile
 from engine.reasons import Explainer
 from engine.result import EvaluationResult
-from engine.rulesets import day_number
+from engine.rulesets import DecisionKind, day_number
 from engine.vocabulary import LEFT_BEHIND
 
 Explain = Literal["applicable", "all"]
@@ -39,8 +40,20 @@ class Evaluator:
             self.classification_rules, self.code_rules, label=policy.version[7:19]
         )
         self.explainer = Explainer(self.catalog, self.expand)
+        self._derived = {n: compile_node(r.when) for n, r in self.classification_rules.items()}
+        self._emitted = {c: compile_node(r.when) for c, r in self.code_rules.items()}
+        self._status = {
+            (kind, code): compile_node(node)
+            for code, r in self.code_rules.items()
+            for kind, node in (
+                (DecisionKind.ELIGIBLE, r.eligible_when),
+                (DecisionKind.CHOOSE_HIGHER, r.choose_higher_when),
+            )
+            if node is not None
+        }
         self.code_order = {code: i for i, code in enumerate(self.catalog.codes)}
         self.fact_order = {fact: i for i, fact in enumerate(self.catalog.facts)}
+        self._param_cache: dict[tuple[str | None, date], dict[str, Any]] = {}
         self.closed = False
 
     def close(self) -> None:
@@ -87,36 +100,44 @@ class Evaluator:
 
         def derived(name: str) -> Tri:
             if name not in derived_memo:
-                derived_memo[name] = evaluate(self.classification_rules[name].when, env)
+                derived_memo[name] = self._derived[name](env)
             return derived_memo[name]
 
         def emitted(code: str) -> Tri:
             if code not in emitted_memo:
                 rule = self.code_rules[code]
-                emitted_memo[code] = evaluate(rule.when, env) if rule.in_force(day) else False
+                emitted_memo[code] = self._emitted[code](env) if rule.in_force(day) else False
             return emitted_memo[code]
 
         env = Env(facts=facts, params=params, derived=derived, emitted=emitted)
         return env
+
+    def _params(self, region_code: str | None, day: date) -> dict[str, Any]:
+        """The parameters in force for a region on a day (shared: never mutate them)."""
+        key = (region_code, day)
+        found = self._param_cache.get(key)
+        if found is None:
+            found = self.policy.parameters.resolve_all(region_chain(region_code), day)
+            if len(self._param_cache) >= 4096:
+                self._param_cache.clear()
+            self._param_cache[key] = found
+        return found
 
     # -- deciding --------------------------------------------------------------
     def decide(self, profile: Mapping[str, Any] | Profile, as_of: date) -> Decision:
         """Run durable_rules and the evaluator on one profile; no agreement check."""
         valid = self.validate(profile)
         facts = self.facts_for(valid, as_of)
-        chain = region_chain(valid.region_code)
-        params = self.policy.parameters.resolve_all(chain, as_of)
+        params = self._params(valid.region_code, as_of)
         fired = self.pipeline.decide(self.message_for(facts, params, as_of))
         env = self.env(facts, params, as_of)
         kleene: dict[str, Tri] = {}
         for name in self.classification_rules:
             kleene[f"D:{name}"] = env.derived(name)
-        for code, rule in self.code_rules.items():
+        for code in self.code_rules:
             kleene[f"C:{code}"] = env.emitted(code)
-            if rule.eligible_when is not None:
-                kleene[f"E:{code}"] = evaluate(rule.eligible_when, env)
-            if rule.choose_higher_when is not None:
-                kleene[f"H:{code}"] = evaluate(rule.choose_higher_when, env)
+        for (kind, code), condition in self._status.items():
+            kleene[f"{kind}:{code}"] = condition(env)
         return Decision(facts=facts, params=params, fired=fired, kleene=kleene, env=env)
 
     def message_for(
@@ -148,10 +169,10 @@ class Evaluator:
         decision = self.decide(valid, day)
         problems = decision.disagreements()
         beyond = None
-        if outside.applies(valid, decision.durable_value("D", LEFT_BEHIND)):
+        if outside.applies(valid, decision.durable_value(DecisionKind.CLASSIFICATION, LEFT_BEHIND)):
             beyond = self.decide(outside.as_left_behind(valid, decision.params), day)
             forced = self.env(decision.facts, decision.params, day, {LEFT_BEHIND: True})
-            durable = {c: beyond.durable_value("C", c) for c in self.code_rules}
+            durable = {c: beyond.durable_value(DecisionKind.CODE, c) for c in self.code_rules}
             problems += beyond.disagreements()
             problems += outside.disagreements(self.code_rules, durable, forced)
         if problems:

@@ -9,10 +9,12 @@ import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from engine import Policy
+from engine.vocabulary import HARDSHIP_GROUP, LEFT_BEHIND
 from ledger.identity import mask_name
 from ledger.models import Case, CaseClassification, CaseCode, Referral
 from ledger.referrals import STATUS_ZH as REFERRAL_ZH
@@ -90,8 +92,8 @@ def sheet_rows(
                 mask_name(case.name) or "",
                 case.id_last4 or "",
                 "已关闭" if case.status == "closed" else "在册",
-                _TRI[cls.get("is_rural_left_behind_woman")],
-                _TRI[cls.get("is_hardship_group")],
+                _TRI[cls.get(LEFT_BEHIND)],
+                _TRI[cls.get(HARDSHIP_GROUP)],
                 case.next_review_due.isoformat() if case.next_review_due else "",
                 "；".join(referrals.get(case.id, [])),
             ]
@@ -118,6 +120,11 @@ def as_xlsx(header: list[str], rows: Iterator[list[str]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("台账")
     sheet.freeze_panes = "A2"
+    for index, title in enumerate(header, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = (
+            20 if index == 1 else max(10, min(24, len(title) * 2))
+        )
     sheet.append(header)
     for row in rows:
         sheet.append(row)

@@ -4,6 +4,8 @@
     ├── CaseNotFound            no such case (or not one the caller may see)
     ├── ReferralNotFound        no such referral
     ├── TokenNotFound           no such token
+    ├── PolicyVersionNotFound   no policy set stored by that version
+    ├── AssessmentNotFound      no such assessment of that case
     ├── Conflict                the request conflicts with what the ledger holds
     │   ├── DuplicateCase       the resident ID already has a case (`case_id` when visible)
     │   ├── IdempotencyKeyReused the key was used for a different request
@@ -62,6 +64,20 @@ class TokenNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__("没有这个令牌", "No such token")
+
+
+class PolicyVersionNotFound(NotFound):
+    """No policy set of that version was ever served (or stored)."""
+
+    def __init__(self) -> None:
+        super().__init__("没有这个政策版本", "No such policy version")
+
+
+class AssessmentNotFound(NotFound):
+    """No assessment by that id in that case."""
+
+    def __init__(self) -> None:
+        super().__init__("该个案没有这份评估", "No such assessment of this case")
 
 
 class Conflict(LedgerError):

@@ -93,6 +93,29 @@ def _record(
     session.add(referral)
 
 
+@dataclass(frozen=True)
+class Indicated:
+    """What an assessment refers to one department: its codes, in the programme and outside
+    it (national law for a woman outside the programme), and whether any is urgent."""
+
+    codes: list[str]
+    urgent: bool
+
+
+def by_department(result: EvaluationResult) -> dict[str, Indicated]:
+    """The result's referrals, one per department: a department may be named twice, once
+    for the programme and once `outside_programme` (docs/contract.md §3a)."""
+    out: dict[str, Indicated] = {}
+    for r in result.referrals:
+        seen = out.get(r.department)
+        codes = [
+            *(seen.codes if seen else []),
+            *(c for c in r.codes if not seen or c not in seen.codes),
+        ]
+        out[r.department] = Indicated(codes, r.urgent or bool(seen and seen.urgent))
+    return out
+
+
 def sync_referrals(
     session: Session, case: Case, result: EvaluationResult, actor: str
 ) -> SyncReport:
@@ -103,7 +126,7 @@ def sync_referrals(
     is not referred again for them.
     """
     existing = list(session.exec(select(Referral).where(Referral.case_id == case.id)).all())
-    indicated = {r.department: r for r in result.referrals}
+    indicated = by_department(result)
     report = SyncReport(referrals=[])
     for referral in existing:
         if referral.status not in ACTIVE:

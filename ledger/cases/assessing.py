@@ -115,8 +115,12 @@ def _index(session: Session, case_id: str, result: EvaluationResult) -> None:
     """Replace the case's index rows (codes, classifications) by the latest assessment."""
     session.execute(delete(CaseCode).where(col(CaseCode.case_id) == case_id))
     session.execute(delete(CaseClassification).where(col(CaseClassification.case_id) == case_id))
-    for item in result.results:
-        session.add(CaseCode(case_id=case_id, code=item.code, status=item.status))
+    # outside_programme codes too: a department finds her by the law code it serves
+    indexed: dict[str, str] = {}
+    for item in [*result.results, *result.outside_programme]:
+        indexed.setdefault(item.code, item.status)
+    for code, status in indexed.items():
+        session.add(CaseCode(case_id=case_id, code=code, status=status))
     for name, value in result.classifications.items():
         session.add(CaseClassification(case_id=case_id, name=name, value=value))
 

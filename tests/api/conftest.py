@@ -174,7 +174,12 @@ def free_port() -> int:
 
 
 def start_server(
-    log_file: Path, policy_paths: str, *, wait: bool = True, env: dict[str, str] | None = None
+    log_file: Path,
+    policy_paths: str,
+    *,
+    wait: bool = True,
+    env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> Server:
     """Start uvicorn on a free loopback port; with `wait`, return once /healthz answers."""
     port = free_port()
@@ -182,7 +187,7 @@ def start_server(
     with log_file.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "api.main:app",
-             "--host", "127.0.0.1", "--port", str(port)],
+             "--host", "127.0.0.1", "--port", str(port), *args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     server = Server(process, f"http://127.0.0.1:{port}", log_file)

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
+from api.bodies import CaseCreate, EligibilityRequest, parse
 from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
 from api.errors import ConflictError, InvalidRequestError
 from api.routes.cases import create_case
-from api.routes.eligibility import evaluate_eligibility
+from api.routes.eligibility import evaluation
 from api.web.auth import FormDep, Page, PageDep
 from api.web.errors import REFUSALS, as_api_error
 from api.web.intake import form_groups, read_profile
@@ -27,12 +28,17 @@ router = APIRouter(prefix="/app/evaluate", include_in_schema=False)
 IDENTITY = ("name", "id_number", "village")
 
 
-def _problems(error: InvalidRequestError) -> list[tuple[str, str]]:
-    """Field errors of the JSON door as (field id, Chinese message)."""
+LABELS = {"name": "姓名", "id_number": "身份证号", "village": "村（社区）", "as_of": "评估日期"}
+
+
+def problems_of(policy: Policy, error: InvalidRequestError) -> list[tuple[str, str]]:
+    """Field errors of the JSON door as (field id, message headed by the field's label)."""
     out = []
     for item in error.detail if isinstance(error.detail, list) else []:
         name = str(item.get("field", "")).removeprefix("profile.")
-        out.append((name, f"{name}：{item.get('zh', '')}"))
+        fact = policy.catalog.facts.get(name)
+        label = fact.zh if fact else LABELS.get(name, name)
+        out.append((name, f"{label}：{item.get('zh', '')}"))
     return out
 
 
@@ -53,16 +59,16 @@ def _evaluate(
     page: Page, evaluator: Evaluator, profile: dict[str, Any], as_of: str | None
 ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
     """The result through the JSON door's own function (its access rule included)."""
-    body: dict[str, Any] = {"profile": profile}
+    body: dict[str, Any] = {"profile": profile, "explain": "all"}
     if as_of:
         body["as_of"] = as_of
     try:
-        result = evaluate_eligibility(body, evaluator, page.principal)
+        result = evaluation(parse(EligibilityRequest, body), evaluator, page.principal)
     except REFUSALS as exc:
         error = as_api_error(exc)
         if not isinstance(error, InvalidRequestError):
             raise error from exc
-        return None, _problems(error)
+        return None, problems_of(evaluator.policy, error)
     return result.model_dump(mode="json"), []
 
 
@@ -83,7 +89,7 @@ def _page(
         title="评估",
         groups=form_groups(policy),
         answers=answers,
-        panel=build_panel(result) if result else None,
+        panel=build_panel(result, policy) if result else None,
         errors=errors,
         idem=answers.get("idem") or secrets.token_urlsafe(16),
         today=datetime.now(BEIJING).date().isoformat(),
@@ -95,8 +101,11 @@ def _page(
 def intake(page: PageDep, policy: PolicyDep, evaluator: EvaluatorDep) -> HTMLResponse:
     """The empty intake, with the first questions to ask."""
     page.require("caseworker", "admin")
-    result, _ = _evaluate(page, evaluator, {}, None)
-    return _page(page, policy, answers={}, result=result, errors=[])
+    region = page.principal.region
+    answers = {"region_code": region} if region and not region.endswith("00") else {}
+    profile = {"region_code": region} if answers else {}
+    result, _ = _evaluate(page, evaluator, profile, None)
+    return _page(page, policy, answers=answers, result=result, errors=[])
 
 
 def _read(
@@ -121,7 +130,7 @@ def live_panel(
     return render(
         page.request,
         "_panel.html",
-        panel=build_panel(result) if result else None,
+        panel=build_panel(result, policy) if result else None,
         errors=problems + more,
     )
 
@@ -171,7 +180,7 @@ def save(
             body["as_of"] = as_of
         try:
             created = create_case(
-                body,
+                parse(CaseCreate, body),
                 evaluator,
                 session,
                 ledger,
@@ -194,7 +203,7 @@ def save(
                 )
             if not isinstance(error, InvalidRequestError):
                 raise error from exc
-            problems = _problems(error)
+            problems = problems_of(evaluator.policy, error)
         else:
             return RedirectResponse(f"/app/cases/{created['id']}?saved=1", status_code=303)
     result, _ = _evaluate(page, evaluator, profile, as_of)

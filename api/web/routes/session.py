@@ -117,3 +117,9 @@ def logout(page: PageDep, form: FormDep, ledger: LedgerDep, session: SessionDep)
     response = RedirectResponse("/app/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
+
+
+@router.get("/app/home")
+def home(page: PageDep) -> HTMLResponse:
+    """The landing page of a role with no page of its own yet: what it may use."""
+    return render(page.request, "home.html", title="工作台")
