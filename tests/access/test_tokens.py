@@ -81,6 +81,8 @@ def test_the_cli_creates_lists_and_revokes_tokens_and_keeps_only_hashes(
         (["--role", "policy", "--name", "x", "--department", "HEALTH"], "只有 department"),
         (["--role", "department", "--name", "x", "--department", "NOPE"], "未知部门"),
         (["--role", "policy", "--name", "x", "--region", "4300"], "6位"),
+        (["--role", "caseworker", "--name", "x"], "--region"),
+        (["--role", "department", "--name", "x", "--department", "HEALTH"], "--national"),
     ],
 )
 def test_bad_token_requests_exit_2_with_a_reason(
@@ -89,6 +91,14 @@ def test_bad_token_requests_exit_2_with_a_reason(
     result = CliRunner().invoke(app, ["token", "create", *args], env=env)
     assert result.exit_code == 2
     assert words in result.stderr
+
+
+def test_a_nationwide_caseworker_token_must_be_asked_for(env: dict[str, str]) -> None:
+    made = CliRunner().invoke(
+        app, ["token", "create", "--role", "caseworker", "--name", "x", "--national"], env=env
+    )
+    assert made.exit_code == 0, made.output
+    assert "全国" in made.stderr
 
 
 def test_the_first_start_prints_an_admin_token_with_a_curl_line(tmp_path: Path) -> None:
