@@ -77,6 +77,15 @@ def test_evaluate_reads_standard_input_and_accepts_the_http_envelope() -> None:
     assert statuses["URGENT_DV_POLICE"] == "urgent"
 
 
+def test_evaluate_honours_the_as_of_of_a_request_shaped_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"profile": PROFILE, "as_of": "2024-03-15"})
+    result = CliRunner().invoke(app, ["evaluate", path])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["as_of"] == "2024-03-15"
+    overridden = CliRunner().invoke(app, ["evaluate", path, "--as-of", "2025-06-01"])
+    assert json.loads(overridden.stdout)["as_of"] == "2025-06-01"
+
+
 def test_bad_input_exits_2_naming_each_field(tmp_path: Path) -> None:
     bad = {"age_years": "40", "husband_away": 1, "colour": "red"}
     result = CliRunner().invoke(app, ["evaluate", _write(tmp_path, bad)])
