@@ -255,6 +255,16 @@ class TestFiles:
             assert sheet.headers == ["村", "姓名"]
             assert sheet.rows == [(2, ["光明村", "王秀英"])]
 
+    def test_an_unterminated_quote_is_an_error_naming_its_row(self, tmp_path: Path) -> None:
+        path = tmp_path / "survey.csv"
+        path.write_text('村,姓名\n光明村,王秀英\n"光明村,李\n光明村,张三\n', encoding="utf-8")
+        with pytest.raises(SurveyError) as caught:
+            read_sheet(path)
+        assert "第 3 行" in caught.value.zh and "row 3" in caught.value.en
+        path.write_text('村,姓名\n"光明村"x,王秀英\n', encoding="utf-8")
+        with pytest.raises(SurveyError, match="row 2"):
+            read_sheet(path)
+
     def test_a_tab_separated_export_is_read(self, tmp_path: Path) -> None:
         path = tmp_path / "survey.txt"
         path.write_text("村\t周岁年龄\n光明村\t40\n", encoding="utf-8")
