@@ -220,6 +220,7 @@ class TestRows:
             (7, "有未成年子女 (has_minor_children)"),
             (7, "第4列 (column 4)"),
             (7, "村 (village)"),
+            (7, "行政区划代码 (region_code)"),  # neither a column nor --region gives one
         ]
 
     def test_a_row_with_only_its_village_and_number_is_blank(self, policy: Policy) -> None:
