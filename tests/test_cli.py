@@ -111,6 +111,20 @@ def test_the_installed_guanai_command_runs() -> None:
     assert "evaluate" in done.stdout and "lint" in done.stdout and "serve" in done.stdout
 
 
+def test_lint_names_an_impossible_date_by_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "hunan"
+    folder.mkdir()
+    (folder / "430000.yaml").write_text(
+        'region: "430000"\nname: 湖南省\nparameters:\n  dibao_standard_monthly:\n'
+        "    - {from: 2025-02-30, value: 600}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["lint", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "430000.yaml:5: " in result.output and "2025-02-30" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_lint_without_arguments_checks_the_shipped_policies_from_any_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
