@@ -32,7 +32,7 @@ from api.routes import (
     policy_versions,
     referrals,
 )
-from api.settings import Settings
+from api.settings import Settings, ledger_location
 from api.version_header import PolicyVersionHeader
 from api.web import install as install_web
 from engine import PolicyError
@@ -97,7 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         secret = settings.identity_secret or load_or_create_secret(settings.secret_file)
         ledger = Ledger.open(settings.database_url, secret)
         app.state.ledger = ledger
-        logger.info("ledger open (%s)", ledger.engine.dialect.name)
+        logger.info(
+            "ledger open (%s): %s",
+            ledger.engine.dialect.name,
+            ledger_location(settings.database_url),
+        )
         with startup_lock(ledger.engine):  # several workers: one creates the first token
             if settings.guanai_admin_token:
                 ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")

@@ -98,7 +98,7 @@ def import_survey(
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from api.settings import Settings
+    from api.settings import Settings, ledger_location
     from ledger import survey
     from ledger.db import Ledger
     from ledger.identity import load_or_create_secret
@@ -136,9 +136,11 @@ def import_survey(
     evaluator = Evaluator(policy)
     console = Console(stderr=True)
     typer.echo(  # plain text: rich would wrap long paths at 80 columns
-        f"读取 {file}：{table.source}，{len(table.rows):,} 行 → 台账 {ledger.engine.dialect.name}，"
+        f"读取 {file}：{table.source}，{len(table.rows):,} 行 → 台账 {ledger.engine.dialect.name}"
+        f"（{ledger_location(settings.database_url)}），"
         f"评估日期 {day}（无“评估日期”列时）\n"
-        f"reading {file}: {len(table.rows):,} rows → ledger {ledger.engine.dialect.name}, "
+        f"reading {file}: {len(table.rows):,} rows → ledger {ledger.engine.dialect.name} "
+        f"({ledger_location(settings.database_url)}), "
         f"evaluated on {day} unless a row has 评估日期",
         err=True,
     )
