@@ -75,7 +75,9 @@ def _announce(issued: Issued | None, settings: Settings) -> None:
         "\n首次启动：已创建管理员令牌（只显示这一次，请妥善保存）"
         "\nFirst start: an admin token was created (shown once, keep it safe):\n\n"
         f"    {issued.token}\n\n"
-        f"    curl -s {base}/v1/catalog -H 'Authorization: Bearer {issued.token}'\n",
+        f"    curl -s {base}/v1/catalog -H 'Authorization: Bearer {issued.token}'\n\n"
+        f"台账 (ledger): {ledger_location(settings.database_url)}\n"
+        f"密钥 (identity key): {settings.secret_file.resolve()}\n",
         file=sys.stderr,
         flush=True,
     )

@@ -115,10 +115,12 @@ def test_the_first_start_prints_an_admin_token_with_a_curl_line(tmp_path: Path) 
             f"curl -s http://127.0.0.1:8000/v1/catalog -H 'Authorization: Bearer {found.group()}'"
             in server.log()
         )
+        assert f"台账 (ledger): {tmp_path}/first.db" in server.log()  # the full location
         bearer = {"Authorization": f"Bearer {found.group()}"}
         assert httpx.get(f"{server.base_url}/v1/audit", headers=bearer).status_code == 200
     finally:
         stop_server(server)
+    assert f"ledger open (sqlite): {tmp_path}/first.db" in server.log()
     second = start_server(tmp_path / "second.log", str(REGIONS), env=env)
     try:
         assert not TOKEN.search(second.log())  # only the very first start
