@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     field_validator,
+    model_validator,
 )
 
 from engine.messages import refuse_nul
@@ -171,6 +172,17 @@ class Profile(BaseModel):
     needs_family_education_support: Bool = None
     household_rigid_expenditure_12m: Money = None
     household_income_12m: Money = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sex_from_id_number(cls, data: Any) -> Any:
+        """Sex, when not stated, is the ID number's: its 17th digit is odd for a man, even
+        for a woman (GB 11643). A stated sex is kept as stated."""
+        if isinstance(data, dict) and data.get("sex") is None:
+            number = data.get("id_number")
+            if isinstance(number, str) and id_number_problem(number) is None:
+                return {**data, "sex": "male" if int(number[16]) % 2 else "female"}
+        return data
 
     @field_validator("id_number")
     @classmethod
