@@ -42,11 +42,13 @@ FIXED = [
     "转介部门及状态",
 ]
 _TRI = {True: "是", False: "否", None: "未知"}
-_RISKY = ("=", "+", "-", "@", "\t", "\r", "\n")
+# OWASP (CSV injection): a cell starting with = + - @, a tab or a line break is a formula to
+# Excel or WPS; their full-width forms too (an IME may have typed them; WPS reads them).
+_RISKY = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def safe(text: str) -> str:
-    """A cell no spreadsheet will read as a formula."""
+    """A cell no spreadsheet will read as a formula (prefixed with ', the OWASP rule)."""
     return "'" + text if text.startswith(_RISKY) else text
 
 

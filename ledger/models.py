@@ -218,3 +218,24 @@ class PolicyVersion(SQLModel, table=True):
     first_served_at: datetime
     # the last time a process put this set in service: the newest is the cluster's current set
     activated_at: datetime = Field(index=True)
+
+
+class ImpactJob(SQLModel, table=True):
+    """A replay of the ledger under a draft (POST /v1/policies/impact), run in the background
+    by the replica that took it; any replica answers its status from here."""
+
+    __tablename__ = "impact_jobs"
+
+    id: str = Field(primary_key=True, max_length=32)
+    status: str = Field(max_length=16)  # queued | running | done | failed
+    created_by: str = Field(max_length=100)
+    region: str | None = Field(default=None, max_length=6)
+    as_of: date
+    base_version: str = Field(max_length=80)
+    draft_version: str = Field(max_length=80)
+    done: int = 0
+    total: int = 0
+    report: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonColumn, nullable=True))
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+    finished_at: datetime | None = None

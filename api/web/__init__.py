@@ -16,7 +16,20 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.web.errors import install_page_errors
-from api.web.routes import case, case_edit, cases, docs, evaluate, session
+from api.web.routes import (
+    case,
+    case_edit,
+    cases,
+    dashboard,
+    docs,
+    evaluate,
+    importing,
+    inbox,
+    policies,
+    printing,
+    review,
+    session,
+)
 from api.web.security import SecurityHeaders
 from api.web.templating import HERE
 
@@ -34,7 +47,20 @@ class _NoQueryInAccessLog(logging.Filter):
         return True
 
 
-PAGES = (session, docs, evaluate, cases, case_edit, case)
+PAGES = (
+    session,
+    docs,
+    evaluate,
+    cases,
+    case_edit,
+    case,
+    inbox,
+    printing,
+    review,
+    dashboard,
+    importing,
+    policies,
+)
 
 
 def install(app: FastAPI) -> None:

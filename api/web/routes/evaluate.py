@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
+from api.bodies import CaseCreate, EligibilityRequest, parse
 from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
 from api.errors import ConflictError, InvalidRequestError
 from api.routes.cases import create_case
@@ -62,7 +63,7 @@ def _evaluate(
     if as_of:
         body["as_of"] = as_of
     try:
-        result = evaluation(body, evaluator, page.principal)
+        result = evaluation(parse(EligibilityRequest, body), evaluator, page.principal)
     except REFUSALS as exc:
         error = as_api_error(exc)
         if not isinstance(error, InvalidRequestError):
@@ -179,7 +180,7 @@ def save(
             body["as_of"] = as_of
         try:
             created = create_case(
-                body,
+                parse(CaseCreate, body),
                 evaluator,
                 session,
                 ledger,
