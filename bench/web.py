@@ -3,7 +3,7 @@ waits for it — `/app/cases` rendered with 10,000 cases in the ledger, and the 
 live-panel round trip (POST /app/evaluate/panel, what htmx sends on each answer). A simple
 timed loop of real HTTP requests (one connection, kept alive, as one person's browser).
 
-    .venv/bin/python -m bench.web [--cases 10000] [--requests 200]
+    .venv/bin/python -m bench.web [--cases 10000] [--requests 200] [--keep /tmp/bench-web]
 
 The ledger is filled by `guanai ledger import` of a 10,000-row survey into a fresh SQLite
 file (or PostgreSQL with --postgres); figures go to bench/results/web.json.
@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = {
         "database": "postgresql" if args.postgres else "sqlite",
         "cases_in_ledger": total,
+        "fill_s": fill_s,
         "cases_page": cases,
         "cases_page_filtered": filtered,
         "evaluate_panel": panel,
@@ -177,6 +178,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 def _admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@contextmanager
+def _folder(keep: Path | None) -> Iterator[Path]:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix="guanai-bench-web-") as tmp:
+        yield Path(tmp)
 
 
 @contextmanager
