@@ -9,6 +9,9 @@ in the navigation — one `NavItem` in api/web/nav.py. See api/web/auth.py for `
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -22,12 +25,27 @@ from api.web.routes import (
     evaluate,
     importing,
     inbox,
+    policies,
     printing,
     review,
     session,
 )
 from api.web.security import SecurityHeaders
 from api.web.templating import HERE
+
+
+class _NoQueryInAccessLog(logging.Filter):
+    """Page URLs may carry a name being searched for (`/app/cases?q=…`): the access log, when
+    uvicorn writes one, keeps only the path of /app URLs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args: Any = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path = args[2]
+            if path.startswith("/app") and "?" in path:
+                record.args = (*args[:2], path.split("?", 1)[0] + "?…", *args[3:])
+        return True
+
 
 PAGES = (
     session,
@@ -41,6 +59,7 @@ PAGES = (
     review,
     dashboard,
     importing,
+    policies,
 )
 
 
@@ -51,6 +70,9 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router)
     install_page_errors(app)
     app.add_middleware(SecurityHeaders)
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _NoQueryInAccessLog) for f in access.filters):
+        access.addFilter(_NoQueryInAccessLog())
 
 
 __all__ = ["PAGES", "install"]

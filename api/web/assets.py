@@ -8,6 +8,7 @@ ASSETS: dict[str, str] = {
     "app.js": "/static/js/app.js",
     "idcheck.js": "/static/js/idcheck.js",
     "docs.js": "/static/js/docs.js",
+    "impact.js": "/static/js/impact.js",
     "desk.css": "/static/css/desk.css",
     "print.css": "/static/css/print.css",
     "print.js": "/static/js/print.js",

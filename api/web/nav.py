@@ -24,6 +24,7 @@ NAV: list[NavItem] = [
     NavItem("/app/inbox", "转介待办", ("department", "admin")),
     NavItem("/app/dashboard", "统计", ("caseworker", "policy", "admin")),
     NavItem("/app/import", "导入摸排表", ("caseworker", "admin")),
+    NavItem("/app/policies", "政策", ("policy", "admin", "caseworker", "department")),
 ]
 
 

@@ -1,9 +1,9 @@
 """The replay's evaluator: the three-valued evaluator decides alone, without durable_rules.
 
 Every evaluation the service answers runs both and checks that they agree (engine/evaluate.py);
-a replay of the whole ledger under two sets leaves durable_rules out for speed and feeds the
-evaluator's values to the same evaluate() and assembler, so the result is the one the
-service would give.
+a replay of the whole ledger under two sets leaves durable_rules out for speed: only `decide`
+is replaced, so `evaluate` and the assembler are the service's own and the result is the one
+the service would give.
 The impact tests compare this path with the full, checked evaluation, case by case.
 """
 

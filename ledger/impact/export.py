@@ -54,7 +54,7 @@ def summary_rows(report: ImpactReport) -> list[list[str]]:
         ["地区", report.region or "全部"],
         ["在办个案", str(report.cases)],
         ["结果变化的个案", str(report.changed)],
-        ["参数与规则均未变、无需重算的个案", str(report.skipped)],
+        ["受影响的判断均未变、无需完整重算的个案", str(report.skipped)],
         ["画像无法校验的个案", str(report.errors)],
         ["用时（秒）", f"{report.seconds:.1f}"],
     ]

@@ -5,6 +5,8 @@ Memory stays flat: the main process reads `CHUNK` rows at a time and keeps at mo
 per worker in flight; each worker holds the two evaluators and sends back only the changes.
 A case whose region resolves every parameter to the same value under both sets, when the
 rules and the catalog are the same, cannot change: it is counted and not evaluated twice.
+Any other case first has only the decisions the draft can change evaluated under both sets
+(ledger/impact/affected.py); only when one differs is it evaluated in full under both.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import Engine, and_, func, select
 from engine import Policy, ProfileError
 from engine.parameters import region_chain
 from ledger.case_filters import region_prefix
+from ledger.impact.affected import Precheck, affected_targets
 from ledger.impact.compare import CaseChange, compare
 from ledger.impact.evaluator import ReplayEvaluator
 from ledger.impact.report import ImpactReport
@@ -104,6 +107,8 @@ class _Worker:
         self.as_of = as_of
         self.rules_same = same_rules(base, draft)
         self._unaffected: dict[str | None, bool] = {}
+        targets = affected_targets(base, draft)
+        self.precheck = None if targets is None else Precheck(self.base, self.draft, targets)
 
     def unaffected(self, region: str | None) -> bool:
         if not self.rules_same:
@@ -123,8 +128,12 @@ class _Worker:
                 skipped += 1
                 continue
             try:
-                before = self.base.evaluate(profile, as_of=self.as_of)
-                after = self.draft.evaluate(profile, as_of=self.as_of)
+                valid = self.base.validate(profile)
+                if self.precheck is not None and self.precheck.same(valid, self.as_of):
+                    skipped += 1
+                    continue
+                before = self.base.evaluate(valid, as_of=self.as_of)
+                after = self.draft.evaluate(valid, as_of=self.as_of)
             except ProfileError:
                 errors += 1
                 continue
@@ -146,6 +155,24 @@ def _replay_chunk(rows: list[Row]) -> tuple[int, int, list[CaseChange]]:
 
 
 # -- in the calling process ------------------------------------------------------------------
+def _in_process(
+    engine: Engine, job: Replay, report: ImpactReport, progress: Progress | None, total: int
+) -> None:
+    worker = _Worker(job.base, job.draft, job.as_of)
+    done = 0
+    for rows in open_cases(engine, job.region):
+        report.cases += len(rows)
+        skipped, errors, changes = worker.replay(rows)
+        report.skipped += skipped
+        report.errors += errors
+        for change in changes:
+            report.add(change)
+        done += len(rows)
+        if progress is not None:
+            progress(done, total)
+    report.changes.sort(key=lambda c: c.case)
+
+
 def replay(engine: Engine, job: Replay, progress: Progress | None = None) -> ImpactReport:
     """Replay every open case under both sets; `progress(done, total)` after each chunk."""
     started = time.perf_counter()
@@ -159,6 +186,10 @@ def replay(engine: Engine, job: Replay, progress: Progress | None = None) -> Imp
     workers = max(1, job.workers or os.cpu_count() or 1)
     if progress is not None:
         progress(0, total)
+    if total <= CHUNK or workers == 1:  # not worth starting processes
+        _in_process(engine, job, report, progress, total)
+        report.seconds = time.perf_counter() - started
+        return report
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded server

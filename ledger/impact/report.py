@@ -28,7 +28,7 @@ class ImpactReport:
     as_of: str
     region: str | None
     cases: int = 0  # open cases replayed (within the region)
-    skipped: int = 0  # cases whose parameters and rules are the same under both sets
+    skipped: int = 0  # cases not evaluated in full: nothing the draft changes differs for them
     errors: int = 0  # stored profiles the current profile model refuses
     changes: list[CaseChange] = field(default_factory=list)
     codes: dict[str, CodeCounts] = field(default_factory=dict)
@@ -91,3 +91,34 @@ class ImpactReport:
                 for c in self.changes
             ],
         }
+
+
+def from_json(data: dict[str, Any]) -> ImpactReport:
+    """A report back from its JSON (as stored with an impact job)."""
+    report = ImpactReport(
+        base_version=data["base_version"],
+        draft_version=data["draft_version"],
+        as_of=data["as_of"],
+        region=data["region"],
+        cases=data["cases"],
+        skipped=data["skipped_unaffected"],
+        errors=data["errors"],
+        seconds=data["seconds"],
+    )
+    for c in data["changes"]:
+        report.add(
+            CaseChange(
+                case=c["case"],
+                region=c["region"],
+                village=c["village"],
+                gained=tuple(c["gained"]),
+                lost=tuple(c["lost"]),
+                to_needs_info=tuple(c["to_needs_info"]),
+                from_needs_info=tuple(c["from_needs_info"]),
+                status={k: (v[0], v[1]) for k, v in c["status"].items()},
+                classifications={k: (v[0], v[1]) for k, v in c["classifications"].items()},
+                opened=tuple(c["referrals_open"]),
+                closed=tuple(c["referrals_no_longer_indicated"]),
+            )
+        )
+    return report

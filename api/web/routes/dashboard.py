@@ -55,7 +55,7 @@ def dashboard(
     def shown(value: int | None) -> int | None:
         return suppress(value, threshold) if hidden else value
 
-    totals = report(session, page.principal, None, today)
+    totals = report(session, settings, page.principal, None, today)
     cat = policy.catalog
     groups = [n for n in HARDSHIP if n in cat.classifications]
     hardship = [

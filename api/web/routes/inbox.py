@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.access import may_move, region_filter, visible_referral
+from api.bodies import TransitionRequest, parse
 from api.deps import PolicyDep, SessionDep, SettingsDep
 from api.errors import ForbiddenError, InvalidRequestError
 from api.routes.cases import case as read_case
@@ -162,7 +163,7 @@ def move_referral(
             )
         move_route(
             referral_id,
-            {"to": to, "note": note or None},
+            parse(TransitionRequest, {"to": to, "note": note or None}),
             session,
             page.principal,
             Response(),
