@@ -35,7 +35,9 @@ class CaseSummary(_Out):
     """A case as listed."""
 
     id: str
-    number: str | None = Field(default=None, description="台账编号 / the case number")
+    number: str | None = Field(
+        default=None, description="个案号（如 430121-2025-000123）/ the case's short number"
+    )
     region_code: str | None = Field(description="行政区划代码 / region code")
     village: str
     identity: Identity
