@@ -108,7 +108,7 @@ class _Worker:
         self.rules_same = same_rules(base, draft)
         self._unaffected: dict[str | None, bool] = {}
         targets = affected_targets(base, draft)
-        self.precheck = None if targets is None else Precheck(self.base, self.draft, targets)
+        self.precheck = None if targets is None else Precheck(self.base, self.draft, targets, as_of)
 
     def unaffected(self, region: str | None) -> bool:
         if not self.rules_same:
@@ -129,7 +129,7 @@ class _Worker:
                 continue
             try:
                 valid = self.base.validate(profile)
-                if self.precheck is not None and self.precheck.same(valid, self.as_of):
+                if self.precheck is not None and self.precheck.same(valid):
                     skipped += 1
                     continue
                 before = self.base.evaluate(valid, as_of=self.as_of)
