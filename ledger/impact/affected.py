@@ -79,6 +79,8 @@ class Precheck:
         self.base, self.draft, self.day = base, draft, day
         self.classifications = [t for t in base.classification_rules if t in targets]
         self.codes = [t for t in base.code_rules if t in targets]
+        # in the §3a world only the national laws' codes are evaluated (engine/outside.py)
+        self.law_codes = [c for c in self.codes if base.code_rules[c].basis == "law"]
         self._params: dict[str | None, tuple[dict[str, Any], dict[str, Any]]] = {}
 
     def params(self, region: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -91,9 +93,9 @@ class Precheck:
             )
         return self._params[region]
 
-    def _values(self, ev: Evaluator, env: Env) -> list[Any]:
-        out: list[Any] = [env.derived(name) for name in self.classifications]
-        for code in self.codes:
+    def _values(self, ev: Evaluator, env: Env, codes: list[str] | None = None) -> list[Any]:
+        out: list[Any] = [] if codes is not None else [env.derived(n) for n in self.classifications]
+        for code in self.codes if codes is None else codes:
             rule = ev.code_rules.get(code)
             if rule is None:
                 out.append("absent")
@@ -113,8 +115,9 @@ class Precheck:
         ea, eb = self.base.env(facts, pa, day), self.draft.env(facts, pb, day)
         if self._values(self.base, ea) != self._values(self.draft, eb):
             return False
-        if ea.derived(LEFT_BEHIND) is True and eb.derived(LEFT_BEHIND) is True:
-            return True  # the §3a world is her own world
+        if not self.law_codes or (ea.derived(LEFT_BEHIND) is True and eb.derived(LEFT_BEHIND)):
+            return True  # no law code affected, or the §3a world is her own world
         forced = {LEFT_BEHIND: True}
         ea, eb = self.base.env(facts, pa, day, forced), self.draft.env(facts, pb, day, forced)
-        return self._values(self.base, ea) == self._values(self.draft, eb)
+        laws = self.law_codes
+        return self._values(self.base, ea, laws) == self._values(self.draft, eb, laws)
