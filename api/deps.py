@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from api.errors import (
-    MAX_BODY_BYTES,
-    MalformedJSONError,
-    PayloadTooLargeError,
-    PolicyReloadError,
-    message,
-)
+from api.errors import PolicyReloadError, message
 from api.settings import Settings
+from api.strict import AUTOMATIC
 from engine import Evaluator, Policy, PolicyError, load_policy
 from ledger import policy_versions
 from ledger.broadcast import TOKEN_CHANNEL, Listener
@@ -203,54 +197,6 @@ async def get_evaluator(request: Request, service: PolicyServiceDep) -> AsyncIte
         yield evaluator
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r} in an object")
-        out[key] = value
-    return out
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _too_large()
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise _too_large()
-    return bytes(body)
-
-
-def _too_large() -> PayloadTooLargeError:
-    return PayloadTooLargeError(
-        message(f"请求体超过 {MAX_BODY_BYTES} 字节", f"Body larger than {MAX_BODY_BYTES} bytes")
-    )
-
-
-async def json_body(request: Request) -> Any:
-    """The request body as strict JSON (no NaN, no duplicate keys): else 400, or 413."""
-    raw = await _read_body(request)
-    try:
-        return json.loads(raw, parse_constant=_no_constants, object_pairs_hook=_no_duplicate_keys)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
-        if isinstance(exc, UnicodeDecodeError):
-            reason = "not UTF-8"  # its message would quote the bytes
-        elif isinstance(exc, RecursionError):
-            reason = "nested too deeply"
-        else:
-            reason = str(exc)
-        raise MalformedJSONError(
-            message("请求体不是有效的 JSON", f"Malformed JSON: {reason}")
-        ) from exc
-
-
 def get_ledger(request: Request) -> Ledger:
     """The ledger the lifespan opened."""
     ledger: Ledger = request.app.state.ledger
@@ -270,8 +216,9 @@ def get_session(ledger: LedgerDep) -> Iterator[Session]:
             raise
 
 
+AUTOMATIC[get_session] = (503,)  # a route with a session can find the database down
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
-JsonBody = Annotated[Any, Depends(json_body)]

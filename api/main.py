@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
+from api.openapi import install_openapi
 from api.routes import (
     admin,
     bench_echo,
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_openapi(app)
     app.add_middleware(PolicyVersionHeader, root=app)
     for module in (
         eligibility,

@@ -2,4 +2,5 @@
 
 from cli.main import app
 
-app()
+if __name__ == "__main__":  # a spawned worker process imports this module too
+    app()

@@ -48,7 +48,7 @@ import orjson
 from engine.errors import RulesRuntimeError
 from engine.network import CATCH_ALL, Network, pack
 from engine.rules import Rule
-from engine.rulesets import plan, rule_name
+from engine.rulesets import DecisionKind, plan, rule_name
 
 KEEP_SESSIONS = 8  # sids whose sessions stay allocated between evaluations
 
@@ -132,11 +132,20 @@ class DurablePipeline:
         ]
         reads = {r.key: r for stratum in self.strata for rs in stratum for r in rs.reads}
         self.inputs = [r for r in reads.values() if r.group not in "de"]
+        self._by_group = [
+            (g, [(r.key, r.name, r.value) for r in self.inputs if r.group == g])
+            for g in sorted({r.group for r in self.inputs})
+        ]
         forwarded = {(r.group, r.name): r.key for r in reads.values() if r.group in "de"}
         # per stratum, what later strata read of it: (short key, TRUE rule, FALSE rule)
         self.forwards: list[list[tuple[str, str, str]]] = [[] for _ in self.strata]
         for d in self.decisions:
-            key = forwarded.get(({"D": "d", "C": "e"}.get(d.kind, ""), d.target))
+            key = forwarded.get(
+                (
+                    {DecisionKind.CLASSIFICATION: "d", DecisionKind.CODE: "e"}.get(d.kind, ""),
+                    d.target,
+                )
+            )
             if key is not None:
                 self.forwards[d.stratum].append((key, *self._names_of(d.kind, d.target)))
         # last in, first out: a few sids (and their kept sessions) do nearly all the work
@@ -157,12 +166,15 @@ class DurablePipeline:
     def flatten(self, fact: Mapping[str, Any]) -> dict[str, Any]:
         """The known inputs (sections f, l, p, c) under their short keys."""
         flat: dict[str, Any] = {}
-        for read in self.inputs:
-            value = fact[read.group].get(read.name) if read.group in fact else None
-            if read.value is not None and value is not None:
-                value = value.get(read.value)
-            if value is not None:
-                flat[read.key] = value
+        for group, reads in self._by_group:
+            source = fact.get(group)
+            if source:
+                for key, name, item in reads:
+                    value = source.get(name)
+                    if item is not None and value is not None:
+                        value = value.get(item)
+                    if value is not None:
+                        flat[key] = value
         return flat
 
     def decide(self, fact: Mapping[str, Any]) -> frozenset[str]:

@@ -11,11 +11,30 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 Bool = bool | None
 NonNegInt = Annotated[int, Field(ge=0)] | None
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)] | None
+MONEY_MAX = 1_000_000_000  # yuan: beyond any household's income or expenditure
+
+
+def _to_fen(value: float) -> float:
+    """Money is kept to the fen (0.01 yuan): every amount then reaches durable_rules, and the
+    three-valued evaluator, as the same plain decimal (never 1e-07 or 1e+16, which
+    durable_rules cannot parse)."""
+    return round(value, 2) + 0.0
+
+
+Money = (
+    Annotated[float, Field(ge=0, le=MONEY_MAX, allow_inf_nan=False), AfterValidator(_to_fen)] | None
+)
 
 InfringementType = Literal[
     "domestic_violence",
@@ -92,7 +111,7 @@ class Profile(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     # identity — never read by rules, never echoed in evaluation output
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00]+$")] | None = None
     id_number: Annotated[str, Field(pattern=r"^[1-9][0-9]{16}[0-9X]$")] | None = None
     birth_date: Annotated[date, BeforeValidator(_iso_date)] | None = None
 

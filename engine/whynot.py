@@ -24,6 +24,7 @@ from engine.expr import (
     Not,
     Or,
     Term,
+    Tri,
     references,
 )
 from engine.kleene import Env, evaluate, term_value
@@ -118,19 +119,25 @@ def flippers(
     target: bool,
     expand: Callable[[str, str], Node | None],
     memo: dict[tuple[str, bool], Flippers],
+    values: dict[int, Tri] | None = None,
 ) -> Flippers:
     """The facts one of which, changed alone, might give `node` the value `target`: a fast
-    over-approximation that spares trying every fact (the trial decides)."""
-    value = evaluate(node, env)
+    over-approximation that spares trying every fact (the trial decides). `values` caches
+    each node's value in `env` (by identity)."""
+    values = {} if values is None else values
+    key_id = id(node)
+    if key_id not in values:
+        values[key_id] = evaluate(node, env)
+    value = values[key_id]
     if value is target:
         return None
     if isinstance(node, Not):
-        return flippers(node.operand, env, not target, expand, memo)
+        return flippers(node.operand, env, not target, expand, memo, values)
     if isinstance(node, And | Or):
         every = isinstance(node, And) == target  # every operand must reach the target
         found: Flippers = None if every else frozenset()
         for operand in node.operands:
-            part = flippers(operand, env, target, expand, memo)
+            part = flippers(operand, env, target, expand, memo, values)
             if every:
                 found = part if found is None else (found if part is None else found & part)
             elif part is None:
@@ -143,7 +150,9 @@ def flippers(
         if key not in memo:
             memo[key] = frozenset()  # a cycle cannot help
             inner = expand("d", node.name) if isinstance(node, Derived) else expand("c", node.code)
-            memo[key] = frozenset() if inner is None else flippers(inner, env, target, expand, memo)
+            memo[key] = (
+                frozenset() if inner is None else flippers(inner, env, target, expand, memo, values)
+            )
         return memo[key]
     return frozenset(references(node)[0])
 
@@ -194,13 +203,14 @@ def would_apply(
     facts: Mapping[str, Any],
     env: Env,
     world: Callable[[Mapping[str, Any]], Env],
+    values: dict[int, Tri] | None = None,
 ) -> dict[str, list[tuple[str, Any]]]:
     """For each false code, every (fact, value) that on its own makes its condition true:
     every flipping value of a boolean, choice or list fact, the nearest of a number fact."""
     wanted: dict[str, list[str]] = {}
     memo: dict[tuple[str, bool], Flippers] = {}
     for code in false_codes:
-        could = flippers(code_rules[code].when, env, True, expand, memo)
+        could = flippers(code_rules[code].when, env, True, expand, memo, values)
         for fact in the_reach.facts[code] if could is None else could & the_reach.facts[code]:
             if fact not in _NOT_SUGGESTED:
                 wanted.setdefault(fact, []).append(code)

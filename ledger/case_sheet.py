@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -41,11 +42,13 @@ FIXED = [
     "转介部门及状态",
 ]
 _TRI = {True: "是", False: "否", None: "未知"}
-_RISKY = ("=", "+", "-", "@", "\t", "\r", "\n")
+# OWASP (CSV injection): a cell starting with = + - @, a tab or a line break is a formula to
+# Excel or WPS; their full-width forms too (an IME may have typed them; WPS reads them).
+_RISKY = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def safe(text: str) -> str:
-    """A cell no spreadsheet will read as a formula."""
+    """A cell no spreadsheet will read as a formula (prefixed with ', the OWASP rule)."""
     return "'" + text if text.startswith(_RISKY) else text
 
 
@@ -117,6 +120,11 @@ def as_xlsx(header: list[str], rows: Iterator[list[str]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("台账")
     sheet.freeze_panes = "A2"
+    for index, title in enumerate(header, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = (
+            20 if index == 1 else max(10, min(24, len(title) * 2))
+        )
     sheet.append(header)
     for row in rows:
         sheet.append(row)

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -31,6 +31,7 @@ class Case(SQLModel, table=True):
     """A woman in the ledger. Identity: a keyed hash of her ID, its last four, her name."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_created_at_id", "created_at", "id"),)  # the list's order
 
     id: str = Field(primary_key=True, max_length=32)
     # a short number for people: 430121-2025-000123 (region, year, sequence; case_numbers.py)
@@ -97,6 +98,8 @@ class CaseClassification(SQLModel, table=True):
     """Index of the latest assessment: each classification (None = unknown)."""
 
     __tablename__ = "case_classifications"
+    # the case list's filter by classification reads only this index
+    __table_args__ = (Index("ix_case_classifications_name_value", "name", "value", "case_id"),)
 
     case_id: str = Field(foreign_key="cases.id", primary_key=True, max_length=32)
     name: str = Field(primary_key=True, index=True, max_length=64)

@@ -17,7 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from api.access import NOTHING, region_filter, require
 from api.auth import PrincipalDep
 from api.deps import LedgerDep, PolicyService, PolicyServiceDep, SessionDep
-from api.errors import InvalidRequestError, PayloadTooLargeError, ledger_responses, message
+from api.error_models import ledger_responses
+from api.errors import InvalidRequestError, PayloadTooLargeError, message
 from engine import FieldError, PolicyError
 from engine.sources import load_sources, overlay
 from ledger.db import Ledger

@@ -20,8 +20,11 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem("/app/evaluate", "评估", ("caseworker", "admin")),
     NavItem("/app/cases", "台账", ("caseworker", "admin")),
+    NavItem("/app/review", "到期复核", ("caseworker", "admin")),
+    NavItem("/app/inbox", "转介待办", ("department", "admin")),
+    NavItem("/app/dashboard", "统计", ("caseworker", "policy", "admin")),
+    NavItem("/app/import", "导入摸排表", ("caseworker", "admin")),
     NavItem("/app/policies", "政策", ("policy", "admin", "caseworker", "department")),
-    # second web engineer: /app/inbox, /app/review, /app/dashboard, /app/import go here
 ]
 
 

@@ -13,7 +13,7 @@ from ledger.cases.assessing import (
     stored_profile,
 )
 from ledger.cases.closing import close_case, reopen_case
-from ledger.cases.creating import create_case
+from ledger.cases.creating import create_case, request_fingerprint
 from ledger.cases.updating import reassess, update_profile
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "lock_case",
     "reassess",
     "reopen_case",
+    "request_fingerprint",
     "stored_profile",
     "update_profile",
 ]

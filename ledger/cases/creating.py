@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from engine import Evaluator
+from engine import Evaluator, Profile
 from ledger.case_numbers import next_case_number
 from ledger.cases.assessing import Outcome, follow_up, stored_profile
 from ledger.errors import DuplicateCase, IdempotencyKeyReused
@@ -25,7 +25,7 @@ def create_case(
     session: Session,
     evaluator: Evaluator,
     *,
-    profile: dict[str, Any],
+    profile: Profile | dict[str, Any],
     village: str,
     as_of: date,
     actor: str,
@@ -38,7 +38,7 @@ def create_case(
     key with a different request is a 409, and so is an ID number that already has a case —
     also when the other request is being stored at the same instant.
     """
-    fingerprint = _fingerprint(secret, profile, village, as_of) if idempotency_key else None
+    fingerprint = request_fingerprint(secret, profile, village, as_of) if idempotency_key else None
     if idempotency_key:
         replay = _replay(session, idempotency_key, fingerprint)
         if replay is not None:
@@ -105,8 +105,10 @@ def _refuse_duplicate(session: Session, hashed: str) -> None:
         raise DuplicateCase(existing.id, region_code=existing.region_code) from None
 
 
-def _fingerprint(secret: str, profile: Any, village: str, as_of: date) -> str:
+def request_fingerprint(secret: str, profile: Any, village: str, as_of: date) -> str:
     """A keyed hash of a create request (keyed: the profile holds identity)."""
+    if isinstance(profile, Profile):
+        profile = profile.model_dump(mode="json", exclude_none=True)
     text = json.dumps(
         [profile, village, as_of.isoformat()], sort_keys=True, ensure_ascii=False, default=str
     )

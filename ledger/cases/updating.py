@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from engine import Evaluator
+from engine import Evaluator, Profile
 from ledger.cases.assessing import (
     Outcome,
     current_profile,
@@ -33,7 +33,7 @@ def update_profile(
     *,
     case_id: str,
     if_match: int,
-    profile: dict[str, Any],
+    profile: Profile | dict[str, Any],
     as_of: date,
     actor: str,
     secret: str,
@@ -50,6 +50,10 @@ def update_profile(
         known = current_profile(session, case).get("birth_date")
         if known:
             raw["birth_date"] = known
+    if isinstance(raw, Profile) and raw.id_number is None and raw.birth_date is None:
+        known = current_profile(session, case).get("birth_date")
+        if known:
+            raw = raw.model_copy(update={"birth_date": date.fromisoformat(known)})
     valid = evaluator.validate(raw)
     hashed = id_hash(secret, valid.id_number) if valid.id_number else case.id_hash
     if hashed and hashed != case.id_hash:

@@ -1,25 +1,23 @@
-"""Storing a survey row by row, each whole or not at all, and the error report."""
+"""Storing a survey chunk by chunk, each row whole or not at all, and the error report."""
 
 from __future__ import annotations
 
 import csv
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
 
-from engine import Evaluator, FieldError, ProfileError, RulesRuntimeError
-from ledger.cases import create_case
+from engine import Evaluator
 from ledger.db import Ledger
-from ledger.errors import DuplicateCase
-from ledger.models import Case
-from ledger.survey.cells import Row, RowProblem, parse_row, row_key
+from ledger.survey.cells import RowProblem
+from ledger.survey.chunks import DATABASE_FAILED, Chunk, Rows, classify
+from ledger.survey.pool import Evaluations
 from ledger.survey.sheet import REPORT_HEADER, WHOLE_ROW, Column, Outcome
+from ledger.survey.writing import build, write_chunk
 
 
 @dataclass
@@ -36,6 +34,9 @@ class ImportReport:
 
 
 # -- importing ----------------------------------------------------------------------------
+CHUNK_ROWS = 200  # rows per transaction; Ctrl+C stops between two chunks
+
+
 def import_rows(
     ledger: Ledger,
     evaluator: Evaluator,
@@ -48,102 +49,94 @@ def import_rows(
     on_row: Callable[[Outcome], None] | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> ImportReport:
-    """Store each row in its own transaction; `report` is kept up to date as rows go by.
-    `stop()` is asked before each row (Ctrl+C ends the import between two rows)."""
-    labels = {c.target: c.label for c in columns if c.target}
-    occurrences: Counter[str] = Counter()
-    for number, cells in rows:
-        if stop is not None and stop():
+    """Store the rows chunk by chunk, each chunk in one transaction (a bad row isolated by a
+    savepoint); `report` is kept up to date as chunks are committed. `stop()` is asked
+    before each chunk is read and again just before it is written (Ctrl+C ends the import
+    between two chunks). While one chunk is written, the next is being evaluated (in other
+    processes for a large sheet)."""
+    rows = list(rows)
+    evaluations = Evaluations(evaluator, len(rows))
+    state = Rows(columns, ledger.secret, evaluations, as_of)
+    seen: dict[str, str] = {}  # ID hash → case stored by this import
+
+    def stopped() -> bool:
+        if report.aborted is None and stop is not None and stop():
             report.aborted = "interrupted"
-            break
-        row = parse_row(columns, number, cells)
-        if row.blank:
-            report.blank += 1
-            outcome: Outcome = "blank"
-        else:
-            content = row.content()
-            occurrences[content] += 1
-            key = row_key(ledger.secret, content, occurrences[content])
-            outcome = _store(ledger, evaluator, row, key, labels, report, as_of, actor)
-            report.rows += 1
-        if on_row:
-            on_row(outcome)
-        if report.aborted:
-            break
+        return report.aborted is not None
+
+    try:
+        waiting: Chunk | None = None
+        for start in range(0, len(rows), CHUNK_ROWS):
+            if stopped():
+                break
+            with ledger.session() as session:
+                chunk = state.prepare(session, rows[start : start + CHUNK_ROWS])
+            if waiting is not None:
+                _write(ledger, state, waiting, seen, report, actor, on_row, stopped)
+            waiting = chunk
+            if stopped():
+                break
+        if waiting is not None and not stopped():
+            _write(ledger, state, waiting, seen, report, actor, on_row, stopped)
+    finally:
+        evaluations.close()
     return report
 
 
-def _store(
+def _write(
     ledger: Ledger,
-    evaluator: Evaluator,
-    row: Row,
-    key: str,
-    labels: Mapping[str, str],
+    state: Rows,
+    chunk: Chunk,
+    seen: dict[str, str],
     report: ImportReport,
-    as_of: date,
     actor: str,
-) -> Outcome:
-    """One row in one transaction: stored whole, found already stored, or not stored."""
-
-    def problems(errors: Iterable[FieldError]) -> list[RowProblem]:
-        return [
-            RowProblem(row.number, labels.get(e.field.split(".")[0], e.field), e.zh, e.en)
-            for e in errors
-        ]
-
-    if row.problems or row.village is None:  # say everything wrong with the row at once
-        try:
-            Evaluator.validate(row.profile)
-        except ProfileError as exc:
-            return _failed(report, [*row.problems, *problems(exc.errors)])
-        return _failed(report, row.problems)
+    on_row: Callable[[Outcome], None] | None,
+    stopped: Callable[[], bool],
+) -> None:
+    """Write one chunk, then report its rows in order — unless Ctrl+C came while it was
+    being evaluated: then nothing of it is written or reported."""
+    cases = state.evaluated(chunk, seen)
+    if stopped():
+        for case in cases:
+            if case.hashed is not None:
+                seen.pop(case.hashed, None)
+        return
+    for case in cases:
+        build(case, actor)
+    entries = chunk.entries
     with ledger.session() as session:
         try:
-            # create_case would find the row too, but it loads the whole first assessment
-            if session.exec(select(Case.id).where(Case.idempotency_key == key)).first():
-                session.rollback()
-                report.existing += 1
-                return "existing"
-            outcome = create_case(
-                session,
-                evaluator,
-                profile=row.profile,
-                village=row.village,
-                as_of=row.as_of or as_of,
-                actor=actor,
-                secret=ledger.secret,
-                idempotency_key=key,
-            )
-        except ProfileError as exc:
-            session.rollback()
-            return _failed(report, problems(exc.errors))
-        except DuplicateCase as exc:
-            session.rollback()
-            case = exc.case_id or ""
-            zh = f"该身份证号在台账中已有个案（{case}），未重复建档；如有变化请更新该个案"
-            en = f"a case with this ID number exists ({case}); not created again"
-            return _failed(report, [RowProblem(row.number, labels["id_number"], zh, en)])
-        except RulesRuntimeError:
-            session.rollback()
-            zh = "规则引擎内部错误，本行未保存（不是本行数据的问题，请报告）"
-            en = "internal error of the rules engine; row not stored (please report it)"
-            return _failed(report, [RowProblem(row.number, WHOLE_ROW, zh, en)])
-        except SQLAlchemyError as exc:
+            failed = write_chunk(session, cases, classify)
+        except SQLAlchemyError as exc:  # nothing of the chunk was committed: stop here
             session.rollback()
             report.aborted = type(exc).__name__
-            zh, en = (
-                "数据库错误，本行未保存，导入中止",
-                "database error; row not stored, import stopped",
-            )
-            return _failed(report, [RowProblem(row.number, WHOLE_ROW, zh, en)])
-        except BaseException:
-            session.rollback()
-            raise
-    if outcome.replayed:
-        report.existing += 1
-        return "existing"
-    report.imported += 1
-    return "imported"
+            first = next((i for i, e in enumerate(entries) if e.outcome is None), len(entries))
+            entries = entries[: first + 1]
+            if first < len(chunk.entries):
+                entries[first].outcome = "failed"
+                entries[first].problems = [RowProblem(entries[first].number, WHOLE_ROW,
+                                                      *DATABASE_FAILED)]  # fmt: skip
+            for case in cases:
+                if case.hashed is not None:
+                    seen.pop(case.hashed, None)
+            failed = {}
+    state.settle(chunk, failed, seen)
+    if report.aborted is None and "database" in failed.values():
+        report.aborted = "IntegrityError"
+    for entry in entries:
+        outcome = entry.outcome or "failed"
+        if outcome == "blank":
+            report.blank += 1
+        else:
+            report.rows += 1
+            if outcome == "imported":
+                report.imported += 1
+            elif outcome == "existing":
+                report.existing += 1
+            else:
+                _failed(report, entry.problems)
+        if on_row:
+            on_row(outcome)
 
 
 def _failed(report: ImportReport, problems: list[RowProblem]) -> Outcome:

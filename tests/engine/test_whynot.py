@@ -84,7 +84,7 @@ def test_five_months_away_says_why_and_what_one_fact_would_change(
     left = body["classification_reasons"]["is_rural_left_behind_woman"]
     assert left == {
         "value": False,
-        "reasons": ["丈夫连续外出月数（5）低于丈夫连续外出的最短月数（农村留守妇女认定）（6）"],
+        "reasons": ["丈夫连续外出月数（5）低于丈夫连续外出的最短月数（6）"],
     }
     first = body["not_applicable"][0]
     assert first["code"] == "ASSISTANCE_POLICY_INFO"

@@ -17,7 +17,7 @@ import pytest
 
 from engine import Evaluator, RulesRuntimeError
 from ledger import survey
-from ledger.referrals import SyncReport, sync_referrals
+from ledger.survey.writing import insert_cases
 from tests.conftest import REGIONS
 from tests.survey.conftest import SECRET, Db, run_import
 from tests.survey.sheets import HEADERS, id_number, woman, women, write_csv, write_xlsx
@@ -246,17 +246,17 @@ class TestWholeOrNothing:
         self, db: Db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """The case, its profile version, assessment, index rows, referrals and events are
-        already flushed when the failure comes: none of them may remain."""
-        real = sync_referrals
+        already inserted when the failure comes (first in the chunk's bulk insert, then in
+        the row's own savepoint): none of them may remain."""
+        real = insert_cases
 
-        def failing(session: Any, case: Any, result: Any, actor: str) -> SyncReport:
-            report = real(session, case, result, actor)
+        def failing(session: Any, cases: list[Any]) -> None:
+            real(session, cases)
             session.flush()
-            if case.village == "坏村":
+            if any(case.village == "坏村" for case in cases):
                 raise RulesRuntimeError("injected after the writes")
-            return report
 
-        monkeypatch.setattr("ledger.cases.assessing.sync_referrals", failing)
+        monkeypatch.setattr("ledger.survey.writing.insert_cases", failing)
         rows = women(5)
         rows[1] = rows[1] | {"村": "坏村"}
         sheet = survey.read_sheet(write_csv(tmp_path / "survey.csv", rows))

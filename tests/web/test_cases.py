@@ -85,7 +85,7 @@ def test_an_edit_meeting_a_conflict_says_so_and_shows_both_versions(
         "PUT",
         f"/v1/cases/{case['id']}/profile",
         "caseworker",
-        json={"profile": {**current, "age_years": 58}},
+        json={"profile": {**current, "age_years": 58, "has_disability_certificate": True}},
         headers={"If-Match": '"1"'},
     )
     assert theirs.status_code == 200, theirs.text
@@ -99,6 +99,11 @@ def test_an_edit_meeting_a_conflict_says_so_and_shows_both_versions(
     page.wait_for_url(re.compile(r"\?saved=1$"))
     shown = web.api("GET", f"/v1/cases/{case['id']}", "caseworker").json()
     assert shown["version"] == 3 and shown["profile"]["age_years"] == 51
+    history = page.locator("h2:has-text('评估记录') + ol > li")
+    expect(history).to_have_count(3)
+    expect(history.first).to_contain_text("修改画像，画像第 3 版")
+    expect(history.first.locator(".lost")).to_contain_text("不再适用")  # hers has no certificate
+    expect(history.nth(1).locator(".gained")).to_contain_text("新增")
 
 
 def test_close_needs_a_reason_and_reopen_too(page: Page, web: WebServer) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.web.browser import screenshot, sign_in
 from tests.web.server import REGION, WebServer
@@ -139,3 +139,57 @@ def test_the_server_refuses_a_bad_id_number_with_a_summary_linking_to_the_field(
     expect(link).to_be_visible()
     link.click()
     expect(page.get_by_label("身份证号")).to_be_focused()
+
+
+def test_why_not_and_beyond_the_programme_are_folded_below(page: Page, web: WebServer) -> None:
+    sign_in(page, web.tokens["caseworker"])
+    page.goto("/app/evaluate")
+    for fact, value in [("sex", "female"), ("husband_away", "false"), ("has_legal_matter", "true")]:
+        with page.expect_response(re.compile(r"/app/evaluate/panel$")):
+            page.locator(f"#f-{fact}").select_option(value)
+    with page.expect_response(re.compile(r"/app/evaluate/panel$")):
+        page.get_by_role("checkbox", name="请求给付赡养费、抚养费、扶养费").check()
+    why_not = page.locator("#panel details.why-not")
+    beyond = page.locator("#panel details.outside")
+    expect(why_not.locator("> summary")).to_contain_text("为什么不符合")
+    expect(beyond.locator("> summary")).to_contain_text("本方案之外")
+    expect(beyond.locator(".code-name").first).not_to_be_visible()  # folded
+    beyond.locator("> summary").click()
+    expect(beyond).to_contain_text("法律援助")
+    why_not.locator("> summary").click()
+    flip = why_not.locator("a[href^='#f-']").first
+    target = (flip.get_attribute("href") or "").removeprefix("#")
+    flip.click()
+    expect(page.locator(f"#{target}")).to_be_focused()
+
+
+def test_the_intake_works_without_javascript(browser: Browser, web: WebServer) -> None:
+    context = browser.new_context(base_url=web.base_url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, web.tokens["caseworker"])
+        page.goto("/app/evaluate")
+        page.locator("#f-sex").select_option("female")
+        page.locator("#f-rights_infringed").select_option("true")
+        page.locator("#f-domestic_violence_ongoing").select_option("true")
+        page.get_by_role("button", name="更新评估结果").click()
+        expect(page.locator("#panel .urgent-banner")).to_contain_text("报警 110")
+        expect(page.locator("#f-domestic_violence_ongoing")).to_have_value("true")  # kept
+        page.get_by_label("姓名").fill("钱小芳")
+        page.get_by_label("村（社区）").fill("光明村")
+        page.get_by_role("button", name="保存到台账").click()
+        page.wait_for_url(re.compile(r"/app/cases/[0-9a-f]{32}\?saved=1$"))
+        expect(page.locator(".referral").first).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_the_live_panel_is_never_sent_her_name_or_id_number(page: Page, web: WebServer) -> None:
+    sign_in(page, web.tokens["caseworker"])
+    page.goto("/app/evaluate")
+    page.get_by_label("姓名").fill("孙小燕")
+    with page.expect_request(re.compile(r"/app/evaluate/panel$")) as sent:
+        page.locator("#f-sex").select_option("female")
+    body = sent.value.post_data or ""
+    assert "sex=female" in body
+    assert "name=" not in body.replace("csrf_token", "") and "id_number" not in body

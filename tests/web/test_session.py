@@ -4,6 +4,7 @@ headers on every page; roles refused the pages they may not use."""
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -14,8 +15,10 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from api.main import create_app
 from tests.conftest import ADMIN
 from tests.web.browser import sign_in
+from tests.web.cases import new_case
 from tests.web.server import WebServer
 
 
@@ -160,3 +163,54 @@ def test_a_policy_officer_is_refused_cases(web: WebServer) -> None:
     with signed_in(web, "policy") as client:
         assert client.get("/app/cases", follow_redirects=False).status_code == 403
         assert client.get("/app/cases/export.xlsx", follow_redirects=False).status_code == 403
+
+
+def test_a_department_opens_a_case_referred_to_it_minimised(page: Page, web: WebServer) -> None:
+    case = new_case(
+        web, 61, name="吴秀英", rights_infringed=True, infringement_types=["domestic_violence"],
+        domestic_violence_ongoing=True,
+    )  # fmt: skip
+    sign_in(page, web.tokens["police"])
+    answer = page.goto(f"/app/cases/{case['id']}")
+    assert answer is not None and answer.status == 200
+    expect(page.locator("#case-name")).to_have_text("吴*英")
+    expect(page.get_by_role("button", name="显示全名")).to_have_count(0)
+    expect(page.get_by_role("link", name="修改画像")).to_have_count(0)
+    expect(page.locator(".referral")).to_contain_text("公安机关")
+    refused = page.request.post(f"/app/cases/{case['id']}/reveal", form={"csrf_token": "x"})
+    assert refused.status == 403
+
+
+def test_the_access_log_never_holds_a_searched_name() -> None:
+    create_app()
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:1", "GET", "/app/cases?q=%E7%8E%8B%E5%B0%8F%E7%BA%A2", "1.1", 200), None,
+    )  # fmt: skip
+    for f in logging.getLogger("uvicorn.access").filters:
+        assert not isinstance(f, logging.Filter) or f.filter(record)
+    assert "%E7%8E%8B" not in record.getMessage()
+    assert "/app/cases?…" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("asked", "lands"),
+    [
+        ("/app/cases?village=光明村", "/app/cases?village="),
+        ("//evil.example/app/", "/app/evaluate"),
+    ],
+)
+def test_sign_in_returns_to_the_page_asked_for_and_never_to_another_host(
+    web: WebServer, asked: str, lands: str
+) -> None:
+    with httpx.Client(base_url=web.base_url) as client:
+        first = client.get("/app/cases", follow_redirects=False)
+        assert first.headers["location"] == "/app/login?next=%2Fapp%2Fcases"
+        form = client.get("/app/login", params={"next": asked})
+        answer = client.post(
+            "/app/login",
+            data={"token": web.tokens["caseworker"], "csrf_token": _csrf(form.text), "next": asked},
+            follow_redirects=False,
+        )
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith(lands)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.access import visible_case
+from api.bodies import CloseCase, ReopenCase, parse
 from api.deps import PolicyDep, SessionDep
 from api.routes.case_status import close as close_route
 from api.routes.case_status import reopen as reopen_route
@@ -98,7 +99,7 @@ def close_case(
         errors = [("close-note", "关闭原因：请填写")]
         return case_page(page, session, policy, case_id, errors=errors, status=422)
     try:
-        close_route(case_id, {"note": note[:2000]}, session, page.principal)
+        close_route(case_id, parse(CloseCase, {"note": note[:2000]}), session, page.principal)
     except REFUSALS as exc:
         error = as_api_error(exc)
         if error.status_code not in (409, 422):
@@ -119,7 +120,7 @@ def reopen_case(
         errors = [("reopen-note", "重新打开的原因：请填写")]
         return case_page(page, session, policy, case_id, errors=errors, status=422)
     try:
-        reopen_route(case_id, {"note": note[:2000]}, session, page.principal)
+        reopen_route(case_id, parse(ReopenCase, {"note": note[:2000]}), session, page.principal)
     except REFUSALS as exc:
         error = as_api_error(exc)
         if error.status_code not in (409, 422):

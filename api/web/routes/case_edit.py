@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api.bodies import ProfileUpdate, parse
 from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
 from api.errors import InvalidRequestError, VersionMismatchError
 from api.routes.cases import case as read_case
@@ -106,7 +107,7 @@ def save_profile(
     try:
         update_profile(
             case_id,
-            {"profile": profile},
+            parse(ProfileUpdate, {"profile": profile}),
             evaluator,
             session,
             ledger,

@@ -3,8 +3,8 @@ XLSX or CSV. The list is GET /v1/cases's own function (region, role and audit in
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
@@ -14,11 +14,13 @@ from pydantic import BaseModel, Field
 from api.access import region_filter
 from api.deps import PolicyDep, SessionDep
 from api.routes.cases import cases as list_cases_route
+from api.views import CaseStatus, ReferralStatus
 from api.web.auth import PageDep
 from api.web.templating import render
 from engine.vocabulary import HARDSHIP_GROUP
 from ledger.audit import record
 from ledger.case_filters import filtered_cases
+from ledger.case_numbers import BEIJING
 from ledger.case_sheet import as_csv, as_xlsx, headers, sheet_rows
 from ledger.referrals import STATUSES
 
@@ -81,9 +83,9 @@ def case_list(
         code=filters.code or None,
         review_due=filters.review == "due",
         review_overdue=filters.review == "overdue",
-        status=filters.status or None,
+        status=cast(CaseStatus | None, filters.status or None),
         village=filters.village or None,
-        referral_status=filters.referral_status or None,
+        referral_status=cast(ReferralStatus | None, filters.referral_status or None),
         q=filters.q or None,
         page=filters.page,
         page_size=PAGE_SIZE,
@@ -96,7 +98,7 @@ def case_list(
         listed=listed,
         filters=filters,
         pages=pages,
-        today=date.today().isoformat(),
+        today=datetime.now(BEIJING).date().isoformat(),
         **_choices(policy),
     )
 
@@ -112,9 +114,9 @@ def _export(
         code=filters.code or None,
         review_due_on=today if filters.review == "due" else None,
         review_overdue_on=today if filters.review == "overdue" else None,
-        status=filters.status or None,
+        status=cast(CaseStatus | None, filters.status or None),
         village=filters.village or None,
-        referral_status=filters.referral_status or None,
+        referral_status=cast(ReferralStatus | None, filters.referral_status or None),
         search=filters.q or None,
     )
     header = headers(policy)

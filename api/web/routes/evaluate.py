@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
+from api.bodies import CaseCreate, EligibilityRequest, parse
 from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
 from api.errors import ConflictError, InvalidRequestError
 from api.routes.cases import create_case
@@ -62,7 +63,7 @@ def _evaluate(
     if as_of:
         body["as_of"] = as_of
     try:
-        result = evaluation(body, evaluator, page.principal)
+        result = evaluation(parse(EligibilityRequest, body), evaluator, page.principal)
     except REFUSALS as exc:
         error = as_api_error(exc)
         if not isinstance(error, InvalidRequestError):
@@ -88,7 +89,7 @@ def _page(
         title="评估",
         groups=form_groups(policy),
         answers=answers,
-        panel=build_panel(result) if result else None,
+        panel=build_panel(result, policy) if result else None,
         errors=errors,
         idem=answers.get("idem") or secrets.token_urlsafe(16),
         today=datetime.now(BEIJING).date().isoformat(),
@@ -129,7 +130,7 @@ def live_panel(
     return render(
         page.request,
         "_panel.html",
-        panel=build_panel(result) if result else None,
+        panel=build_panel(result, policy) if result else None,
         errors=problems + more,
     )
 
@@ -179,7 +180,7 @@ def save(
             body["as_of"] = as_of
         try:
             created = create_case(
-                body,
+                parse(CaseCreate, body),
                 evaluator,
                 session,
                 ledger,

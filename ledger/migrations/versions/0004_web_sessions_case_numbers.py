@@ -72,10 +72,19 @@ def upgrade() -> None:
         )
         batch_op.create_unique_constraint("uq_cases_number", ["number"])
         batch_op.create_index(batch_op.f("ix_cases_village"), ["village"], unique=False)
+    op.create_index("ix_cases_created_at_id", "cases", ["created_at", "id"], unique=False)
+    op.create_index(
+        "ix_case_classifications_name_value",
+        "case_classifications",
+        ["name", "value", "case_id"],
+        unique=False,
+    )
     _backfill()
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_classifications_name_value", table_name="case_classifications")
+    op.drop_index("ix_cases_created_at_id", table_name="cases")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cases_village"))
         batch_op.drop_constraint("uq_cases_number", type_="unique")
