@@ -9,7 +9,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 RUN_STAMP := $(VENV)/.synced-run
 
-.PHONY: run test lint bench features clean
+.PHONY: run test lint bench bench-web features clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -42,6 +42,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run
+
+# The workbench: /app/cases with 10,000 cases, the evaluate panel's round trip (p95).
+bench-web: $(STAMP)
+	$(VENV)/bin/python -m bench.web
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

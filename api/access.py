@@ -15,10 +15,14 @@ role that may not use a door gets 403; no token or an unknown one gets 401.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from api.auth import PrincipalDep
 from api.errors import ForbiddenError, NotFoundError, UnauthorizedError, message
+from api.strict import AUTOMATIC
+from ledger.case_filters import region_prefix
 from ledger.models import Case, Referral
 from ledger.principal import Principal, Role
-from ledger.queries import region_prefix
 
 NOTHING = "no-region"  # a region filter that matches no code
 
@@ -37,6 +41,21 @@ def require(principal: Principal, *roles: Role) -> None:
                 f"The role {principal.role} may not do this",
             )
         )
+
+
+def allow(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency: the request's principal, if it has one of `roles` (else 401/403).
+
+    As a dependency it is solved before the body is validated: a role that may not use a
+    door gets 403 whatever it sent.
+    """
+
+    def principal_with_role(principal: PrincipalDep) -> Principal:
+        require(principal, *roles)
+        return principal
+
+    AUTOMATIC[principal_with_role] = (403,)
+    return principal_with_role
 
 
 def in_region(principal: Principal, region_code: str | None) -> bool:
@@ -60,23 +79,28 @@ def region_filter(principal: Principal, requested: str | None) -> str | None:
     return NOTHING
 
 
-def _hidden(what: str) -> NotFoundError:
-    return NotFoundError(message("没有这个个案或转介", f"No such {what}"))
+class HiddenError(NotFoundError):
+    """A 404 for something that exists but is not the principal's to see: answered exactly
+    like a missing one, and audited (`access_denied`, with the case it hit)."""
+
+    def __init__(self, what: str, case_id: str, referral_id: str | None = None) -> None:
+        super().__init__(message("没有这个个案或转介", f"No such {what}"))
+        self.case_id, self.referral_id = case_id, referral_id
 
 
 def visible_case(principal: Principal, case: Case) -> Case:
     """The case if the principal may see it (by region); else 404 as if it did not exist."""
     if not in_region(principal, case.region_code):
-        raise _hidden("case")
+        raise HiddenError("case", case.id)
     return case
 
 
 def visible_referral(principal: Principal, referral: Referral) -> Referral:
     """The referral if in region, and for a department only its own; else 404."""
-    if not in_region(principal, referral.region_code):
-        raise _hidden("referral")
-    if principal.role == "department" and referral.department != principal.department:
-        raise _hidden("referral")
+    if not in_region(principal, referral.region_code) or (
+        principal.role == "department" and referral.department != principal.department
+    ):
+        raise HiddenError("referral", referral.case_id, referral.id)
     return referral
 
 

@@ -13,15 +13,16 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import UnauthorizedError, message
+from api.strict import AUTOMATIC
 from ledger.principal import Principal
 from ledger.tokens import principal_for
 
-_bearer = HTTPBearer(auto_error=False, description="guanai token create 生成的令牌 / a token")
+bearer = HTTPBearer(auto_error=False, description="guanai token create 生成的令牌 / a token")
 
 
 def get_principal(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The principal of the request's bearer token, or 401."""
     challenge = {"WWW-Authenticate": "Bearer"}
@@ -42,7 +43,10 @@ def get_principal(
         raise UnauthorizedError(
             message("令牌无效或已撤销", "Unknown or revoked token"), headers=challenge
         )
+    request.state.principal = principal  # a refusal of this request is audited under it
     return principal
 
+
+AUTOMATIC[get_principal] = (401, 503)  # the token is looked up in the ledger
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from api.errors import (
-    MAX_BODY_BYTES,
-    MalformedJSONError,
-    PayloadTooLargeError,
-    PolicyReloadError,
-    message,
-)
+from api.errors import PolicyReloadError, message
 from api.settings import Settings
+from api.strict import AUTOMATIC
 from engine import Evaluator, Policy, PolicyError, load_policy
+from ledger import policy_versions
+from ledger.broadcast import TOKEN_CHANNEL, Listener
 from ledger.db import Ledger
 
 logger = logging.getLogger("uvicorn.error")
@@ -57,6 +53,45 @@ class PolicyService:
         self._lock = threading.Lock()
         self._reload_lock = threading.Lock()
         self._slot = _Slot(self._load())
+        self._ledger: Ledger | None = None
+        self._listener: Listener | None = None
+        self.refused: str | None = None  # a version announced whose stored files did not match
+        self.token_hooks: list[Callable[[str | None], None]] = []  # token caches to clear
+        self.stored = policy_versions.Evaluators()  # older sets, to explain old assessments
+
+    def attach(self, ledger: Ledger) -> None:
+        """Store the set in service, make it the cluster's current one, and follow the others:
+        a set another process puts in service is loaded here from the database."""
+        self._ledger = ledger
+        policy_versions.activate(ledger.engine, self.policy)
+        self._listener = Listener(ledger.engine, self._heard)
+        self._listener.start()
+        self._listener.ready.wait(timeout=10)
+
+    def _heard(self, channel: str, payload: str | None) -> None:
+        if channel == TOKEN_CHANNEL:
+            for hook in self.token_hooks:
+                hook(payload)
+            return
+        if self._ledger is None:
+            return
+        version = payload or policy_versions.current_version(self._ledger.engine)
+        if version is None or version == self.policy.version:
+            return
+        with self._reload_lock:
+            if version == self.policy.version:
+                return
+            try:
+                with self._ledger.session() as session:
+                    policy = policy_versions.load_version(session, version)
+            except PolicyError as exc:  # refuse a set whose files do not hash to its version
+                self.refused = version
+                for issue in exc.issues:
+                    logger.error("announced policy %s refused: %s", version, issue)
+                return
+            self.refused = None
+            self._retire(_Slot(Evaluator(policy)))
+            logger.info("policy %s in service (announced by another process)", version)
 
     def _load(self) -> Evaluator:
         """Load and compile the policies (PolicyError names every file:line problem)."""
@@ -113,6 +148,9 @@ class PolicyService:
                 evaluator.close()
                 return Reloaded(previous, previous, changed=False)
             self._retire(_Slot(evaluator))
+            self.refused = None
+            if self._ledger is not None:
+                policy_versions.activate(self._ledger.engine, evaluator.policy)
             return Reloaded(evaluator.policy.version, previous, changed=True)
 
     def _retire(self, new: _Slot | None) -> None:
@@ -126,7 +164,9 @@ class PolicyService:
             old.evaluator.close()
 
     def close(self) -> None:
-        """Close the evaluator in service (at shutdown)."""
+        """Stop listening and close the evaluator in service (at shutdown)."""
+        if self._listener is not None:
+            self._listener.stop()
         self._retire(None)
 
 
@@ -150,58 +190,11 @@ def get_policy(service: PolicyServiceDep) -> Policy:
     return service.policy
 
 
-async def get_evaluator(service: PolicyServiceDep) -> AsyncIterator[Evaluator]:
+async def get_evaluator(request: Request, service: PolicyServiceDep) -> AsyncIterator[Evaluator]:
     """The evaluator in service, leased for the request (no thread needed to take a lease)."""
     with service.lease() as evaluator:
+        request.state.policy_version = evaluator.policy.version  # the header names this one
         yield evaluator
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r} in an object")
-        out[key] = value
-    return out
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _too_large()
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise _too_large()
-    return bytes(body)
-
-
-def _too_large() -> PayloadTooLargeError:
-    return PayloadTooLargeError(
-        message(f"请求体超过 {MAX_BODY_BYTES} 字节", f"Body larger than {MAX_BODY_BYTES} bytes")
-    )
-
-
-async def json_body(request: Request) -> Any:
-    """The request body as strict JSON (no NaN, no duplicate keys): else 400, or 413."""
-    raw = await _read_body(request)
-    try:
-        return json.loads(raw, parse_constant=_no_constants, object_pairs_hook=_no_duplicate_keys)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
-        if isinstance(exc, UnicodeDecodeError):
-            reason = "not UTF-8"  # its message would quote the bytes
-        elif isinstance(exc, RecursionError):
-            reason = "nested too deeply"
-        else:
-            reason = str(exc)
-        raise MalformedJSONError(
-            message("请求体不是有效的 JSON", f"Malformed JSON: {reason}")
-        ) from exc
 
 
 def get_ledger(request: Request) -> Ledger:
@@ -223,8 +216,9 @@ def get_session(ledger: LedgerDep) -> Iterator[Session]:
             raise
 
 
+AUTOMATIC[get_session] = (503,)  # a route with a session can find the database down
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
 EvaluatorDep = Annotated[Evaluator, Depends(get_evaluator)]
-JsonBody = Annotated[Any, Depends(json_body)]

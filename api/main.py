@@ -17,18 +17,24 @@ from fastapi import FastAPI
 
 from api.deps import PolicyService, logger
 from api.errors import ApiError, install_error_handlers
+from api.openapi import install_openapi
 from api.routes import (
     admin,
     bench_echo,
+    case_status,
     cases,
     catalog,
     eligibility,
     health,
+    impact,
     ledger,
     policies,
+    policy_versions,
     referrals,
 )
 from api.settings import Settings
+from api.version_header import PolicyVersionHeader
+from api.web import install as install_web
 from engine import PolicyError
 from ledger.db import Ledger, startup_lock
 from ledger.identity import load_or_create_secret
@@ -98,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             issued = ensure_first_admin(ledger)
         _announce(issued, settings)
         app.state.tokens = TokenCache(ledger)
+        service.attach(ledger)
         _reload_on_sighup(service)
         try:
             yield
@@ -111,13 +118,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api/web/routes/docs.py from our own static files
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (eligibility, cases, referrals, ledger, catalog, policies, admin, health):
+    install_openapi(app)
+    app.add_middleware(PolicyVersionHeader, root=app)
+    for module in (
+        eligibility,
+        cases,
+        case_status,
+        referrals,
+        ledger,
+        catalog,
+        policies,
+        impact,
+        policy_versions,
+        admin,
+        health,
+    ):
         app.include_router(module.router)
     if settings.guanai_bench_echo:
         app.include_router(bench_echo.router)
+    install_web(app)
     return app
 
 

@@ -1,131 +1,23 @@
-"""What the doors read and print besides docs/contract.md §3: the eligibility request, the catalog,
-the loaded policies, health."""
+"""What the doors print besides the evaluation result and the ledger: the catalog, the loaded
+policies, health."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.errors import InvalidRequestError, prefixed
-from engine import Evaluator, FieldError, Profile, ProfileError
+from api.text import Text
 from engine.result import DepartmentsOut
-
-# -- POST /v1/eligibility ------------------------------------------------------------------
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-@dataclass(frozen=True)
-class EligibilityRequest:
-    """`{"profile": {…}, "as_of": "YYYY-MM-DD"}`, checked as strictly as the profile."""
-
-    profile: Profile
-    as_of: dt.date | None
-
-    @classmethod
-    def parse(cls, body: Any) -> EligibilityRequest:
-        """The request, or InvalidRequestError naming every bad field (`profile.x`, `as_of`)."""
-        if not isinstance(body, dict):
-            raise InvalidRequestError(
-                [
-                    FieldError(
-                        "body",
-                        "请求体应为 JSON 对象，包含 profile",
-                        "The body must be a JSON object with a profile",
-                    )
-                ]
-            )
-        problems = [
-            FieldError(
-                key,
-                "不允许的字段：请求只能包含 profile 和 as_of",
-                "Extra inputs are not permitted (only profile and as_of)",
-            )
-            for key in body
-            if key not in ("profile", "as_of")
-        ]
-        profile: Profile | None = None
-        raw_profile = body.get("profile")
-        if raw_profile is None:
-            problems.append(FieldError("profile", "缺少必填字段", "Field required"))
-        elif not isinstance(raw_profile, dict):
-            problems.append(FieldError("profile", "应为 JSON 对象", "Input should be an object"))
-        else:
-            try:
-                profile = Evaluator.validate(raw_profile)
-            except ProfileError as exc:
-                problems.extend(prefixed(exc.errors, "profile"))
-        as_of, problem = _as_of(body.get("as_of"))
-        if problem is not None:
-            problems.append(problem)
-        if problems or profile is None:
-            raise InvalidRequestError(problems)
-        return cls(profile, as_of)
-
-
-def _as_of(value: Any) -> tuple[dt.date | None, FieldError | None]:
-    if value is None:
-        return None, None
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        try:
-            return dt.date.fromisoformat(value), None
-        except ValueError:
-            pass
-    return None, FieldError("as_of", "应为日期 YYYY-MM-DD", "Input should be a date YYYY-MM-DD")
-
-
-ELIGIBILITY_REQUEST_BODY: dict[str, Any] = {
-    "required": True,
-    "content": {
-        "application/json": {
-            "schema": {
-                "title": "EligibilityRequest",
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["profile"],
-                "properties": {
-                    "profile": Profile.model_json_schema(),
-                    "as_of": {
-                        "anyOf": [{"type": "string", "format": "date"}, {"type": "null"}],
-                        "description": "评估日期，默认今天 (evaluation date, default today)",
-                    },
-                },
-            },
-            "example": {
-                "profile": {
-                    "sex": "female",
-                    "age_years": 42,
-                    "marital_status": "married",
-                    "husband_away": True,
-                    "husband_away_reason": "migrant_work",
-                    "husband_away_continuous_months": 12,
-                    "residence_area": "village",
-                    "region_code": "430121",
-                    "household_income_pc_monthly": 500,
-                },
-                "as_of": "2025-06-01",
-            },
-        }
-    },
-}
 
 
 # -- GET /v1/catalog -------------------------------------------------------------------------
-class Label(BaseModel):
-    """A label in Chinese and English."""
-
-    zh: str
-    en: str
-
-
 class FactValueOut(BaseModel):
     """One allowed value of an enum or list fact."""
 
     value: str
-    label: Label
+    label: Text
 
 
 class FactOut(BaseModel):
@@ -133,10 +25,10 @@ class FactOut(BaseModel):
 
     name: str
     type: Literal["boolean", "integer", "number", "enum", "list", "string"]
-    label: Label
+    label: Text
     values: list[FactValueOut] | None
     absent: Literal["unknown", "false", "empty"]
-    question: Label | None
+    question: Text | None
     unit: str | None
     min: float | None
 
@@ -145,14 +37,14 @@ class ClassificationOut(BaseModel):
     """A derived classification."""
 
     name: str
-    label: Label
+    label: Text
 
 
 class CodeOut(BaseModel):
     """A benefit, service, referral, info or obligation code."""
 
     code: str
-    name: Label
+    name: Text
     category: str
     kind: str
     urgent: bool
@@ -163,7 +55,7 @@ class DepartmentOut(BaseModel):
     """A department a code can be referred to."""
 
     code: str
-    name: Label
+    name: Text
     national: str | None
     signatory: bool
 
@@ -173,7 +65,7 @@ class ParameterOut(BaseModel):
 
     name: str
     type: Literal["boolean", "integer", "number", "list"]
-    label: Label
+    label: Text
     unit: str | None
     default: Any
     overridable: bool | Literal["required"]
@@ -270,3 +162,84 @@ class HealthOut(BaseModel):
 
     status: Literal["ok"]
     policy_version: str
+
+
+class ReadyOut(BaseModel):
+    """Ready: the database answers and this policy version is serving."""
+
+    status: Literal["ready"]
+    database: Literal["ok"]
+    policy_version: str
+
+
+# -- GET /v1/policies/versions, /v1/policies/{version}, /v1/policies/diff -------------------
+class PolicyVersionOut(BaseModel):
+    """A policy version that has served."""
+
+    policy_version: str
+    rules: int
+    parameter_files: int
+    first_served_at: str = Field(description="首次提供服务的时间 / first served")
+    activated_at: str = Field(description="最近启用的时间 / last put in service")
+
+
+class PolicyVersionsOut(BaseModel):
+    """Every policy version served, the first served first."""
+
+    versions: list[PolicyVersionOut]
+
+
+class StoredPoliciesOut(PoliciesOut):
+    """A stored set: what it held, when it first served, and every file as served."""
+
+    first_served_at: str
+    sources: list[dict[str, Any]] = Field(description="每个文件及其内容 / every file as served")
+
+
+class RuleRef(BaseModel):
+    """A rule added or removed."""
+
+    id: str
+    target: str
+    title: str
+
+
+class RuleChange(RuleRef):
+    """A rule changed: what changed, before and after (condition sentences)."""
+
+    changes: list[str]
+    before: list[str]
+    after: list[str]
+
+
+class ParameterChange(BaseModel):
+    """A regional parameter whose entries changed."""
+
+    region: str
+    parameter: str
+    zh: str
+    before: list[str]
+    after: list[str]
+
+
+class PolicyDiffOut(BaseModel):
+    """What changed between two policy versions."""
+
+    a: str
+    b: str
+    rules_added: list[RuleRef]
+    rules_removed: list[RuleRef]
+    rules_changed: list[RuleChange]
+    parameters: list[ParameterChange]
+    files: Any = Field(description="改动的文件 / files changed")
+    lines: list[str] = Field(description="中文说明，每行一处改动 / the changes in Chinese")
+
+
+class ExplainedAgainOut(BaseModel):
+    """An old assessment evaluated again under the set that made it, on its own date."""
+
+    assessment_id: int
+    policy_version: str
+    as_of: dt.date
+    same: bool = Field(description="结果是否与当时一致 / whether it comes out the same")
+    result: dict[str, Any] = Field(description="重新评估的结果 / the result again")

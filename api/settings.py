@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     guanai_admin_token: str | None = None
     # Mount the bench's trivial POST /bench/echo route (GUANAI_BENCH_ECHO=1; bench/http.py).
     guanai_bench_echo: bool = False
+    # Counts below this are shown as null in aggregates for roles that may not see cases
+    # (the policy role's summary): a county with one woman in a category singles her out.
+    small_count_threshold: Annotated[int, Field(ge=1, le=1000)] = 5
+    # Hours a department has to answer an urgent referral (URGENT_RESPONSE_HOURS); the inbox
+    # marks one not accepted, declined or withdrawn by then as overdue.
+    urgent_response_hours: int = Field(24, ge=1, le=24 * 30)
     host: str = "127.0.0.1"
     port: int = 8000
 

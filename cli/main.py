@@ -7,17 +7,23 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from cli.impact import impact
 from cli.ledger import app as ledger_app
 from cli.options import PoliciesOption, env_policy_paths
+from cli.policy import app as policy_app
+from cli.text import render
 from cli.tokens import app as tokens_app
 from engine import SHIPPED_POLICIES, Evaluator, PolicyError, ProfileError, load_policy
 
 if TYPE_CHECKING:  # the ledger commands import the database stack only when they run
     pass
+
+Explain = Literal["applicable", "all"]
+Format = Literal["json", "text"]
 
 app = typer.Typer(
     help="关爱帮扶 guanai — 农村留守妇女困难群体精准关爱帮扶资格评估与转介 (民发〔2025〕7号)",
@@ -63,8 +69,21 @@ def evaluate(
         str | None, typer.Option("--as-of", help="评估日期 YYYY-MM-DD（默认今天）/ evaluation date")
     ] = None,
     policies: PoliciesOption = None,
+    explain: Annotated[
+        Explain,
+        typer.Option(
+            "--explain",
+            help="all：另说明每个分类的理由和每个不适用事项的原因 / all: also why not",
+        ),
+    ] = "applicable",
+    output: Annotated[
+        Format,
+        typer.Option(
+            "--format", help="json（默认）或 text（中文，便于阅读）/ json (default) or text"
+        ),
+    ] = "json",
 ) -> None:
-    """评估一份画像，输出结果 JSON（契约 §3）/ Evaluate one profile, print the result."""
+    """评估一份画像，输出结果 JSON（契约 §3）或中文文本 / Evaluate one profile, print the result."""
     day = date.today()
     if as_of is not None:
         try:
@@ -94,11 +113,14 @@ def evaluate(
         raise typer.Exit(1) from exc
     evaluator = Evaluator(policy)
     try:
-        result = evaluator.evaluate(data, as_of=day)
+        result = evaluator.evaluate(data, as_of=day, explain=explain)
     except ProfileError as exc:
         _fail(2, {"error": "invalid_profile", "detail": [e.as_dict() for e in exc.errors]})
     finally:
         evaluator.close()
+    if output == "text":
+        typer.echo(render(result.model_dump(mode="json"), policy.catalog), nl=False)
+        return
     typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
@@ -164,6 +186,8 @@ def serve(
 # -- guanai ledger … --------------------------------------------------------------------
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(tokens_app, name="token")
+app.add_typer(policy_app, name="policy")
+app.command("impact")(impact)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,7 @@ from engine.result import (
     Status,
 )
 from engine.rules import Rule
+from engine.rulesets import DecisionKind
 from engine.vocabulary import LEFT_BEHIND
 
 if TYPE_CHECKING:
@@ -72,7 +73,10 @@ class Assembler:
 
     def build(self) -> EvaluationResult:
         ev, d = self.ev, self.d
-        classifications = {name: d.durable_value("D", name) for name in ev.classification_rules}
+        classifications = {
+            name: d.durable_value(DecisionKind.CLASSIFICATION, name)
+            for name in ev.classification_rules
+        }
         for name, value in classifications.items():
             if value is None:
                 self.gaps(Derived(name))
@@ -82,7 +86,7 @@ class Assembler:
         if classifications[LEFT_BEHIND] is None:
             worlds = [ev.env(d.facts, d.params, self.day, {LEFT_BEHIND: t}) for t in (True, False)]
         for code, rule in ev.code_rules.items():
-            value = d.durable_value("C", code)
+            value = d.durable_value(DecisionKind.CODE, code)
             env = self.env
             if value is None and worlds is not None:
                 either = [w.emitted(code) for w in worlds]
@@ -130,7 +134,7 @@ class Assembler:
         env = ev.env(self.d.facts, self.d.params, self.day, {LEFT_BEHIND: True})
         out = []
         for code, rule in op.law_rules(ev.code_rules).items():
-            value = d.durable_value("C", code)
+            value = d.durable_value(DecisionKind.CODE, code)
             if code in listed or value is False:
                 continue
             titles = [
@@ -200,8 +204,8 @@ class Assembler:
         if urgent:
             return "urgent"
         for key, node, yes, no in (
-            ("H", rule.choose_higher_when, "choose_higher", "eligible"),
-            ("E", rule.eligible_when, "eligible", "refer_for_assessment"),
+            (DecisionKind.CHOOSE_HIGHER, rule.choose_higher_when, "choose_higher", "eligible"),
+            (DecisionKind.ELIGIBLE, rule.eligible_when, "eligible", "refer_for_assessment"),
         ):
             if node is not None:
                 decided = decision.durable_value(key, code)

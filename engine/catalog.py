@@ -43,6 +43,12 @@ class Label(Strict):
     en: str
 
 
+class ValueLabel(Label):
+    """An allowed value's name; `also` lists other words clerks write for it (乡里, 镇上)."""
+
+    also: list[str] = []
+
+
 def _absent(value: Any) -> Any:
     """`absent: false` in YAML is the boolean false; it means the string "false" here."""
     return "false" if value is False else value
@@ -54,7 +60,7 @@ class FactDef(Strict):
     type: FactType
     zh: str
     en: str
-    values: dict[str, Label] | None = None
+    values: dict[str, ValueLabel] | None = None
     absent: Annotated[Literal["unknown", "false", "empty"], BeforeValidator(_absent)] = "unknown"
     question: Label | None = None
     min: float | None = None

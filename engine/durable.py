@@ -48,7 +48,7 @@ import orjson
 from engine.errors import RulesRuntimeError
 from engine.network import CATCH_ALL, Network, pack
 from engine.rules import Rule
-from engine.rulesets import plan, rule_name
+from engine.rulesets import DecisionKind, plan, rule_name
 
 KEEP_SESSIONS = 8  # sids whose sessions stay allocated between evaluations
 
@@ -140,7 +140,12 @@ class DurablePipeline:
         # per stratum, what later strata read of it: (short key, TRUE rule, FALSE rule)
         self.forwards: list[list[tuple[str, str, str]]] = [[] for _ in self.strata]
         for d in self.decisions:
-            key = forwarded.get(({"D": "d", "C": "e"}.get(d.kind, ""), d.target))
+            key = forwarded.get(
+                (
+                    {DecisionKind.CLASSIFICATION: "d", DecisionKind.CODE: "e"}.get(d.kind, ""),
+                    d.target,
+                )
+            )
             if key is not None:
                 self.forwards[d.stratum].append((key, *self._names_of(d.kind, d.target)))
         # last in, first out: a few sids (and their kept sessions) do nearly all the work

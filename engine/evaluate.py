@@ -22,7 +22,7 @@ from engine.policy import Policy
 from engine.profile import Profile
 from engine.reasons import Explainer
 from engine.result import EvaluationResult
-from engine.rulesets import day_number
+from engine.rulesets import DecisionKind, day_number
 from engine.vocabulary import LEFT_BEHIND
 
 Explain = Literal["applicable", "all"]
@@ -45,7 +45,10 @@ class Evaluator:
         self._status = {
             (kind, code): compile_node(node)
             for code, r in self.code_rules.items()
-            for kind, node in (("E", r.eligible_when), ("H", r.choose_higher_when))
+            for kind, node in (
+                (DecisionKind.ELIGIBLE, r.eligible_when),
+                (DecisionKind.CHOOSE_HIGHER, r.choose_higher_when),
+            )
             if node is not None
         }
         self.code_order = {code: i for i, code in enumerate(self.catalog.codes)}
@@ -166,10 +169,10 @@ class Evaluator:
         decision = self.decide(valid, day)
         problems = decision.disagreements()
         beyond = None
-        if outside.applies(valid, decision.durable_value("D", LEFT_BEHIND)):
+        if outside.applies(valid, decision.durable_value(DecisionKind.CLASSIFICATION, LEFT_BEHIND)):
             beyond = self.decide(outside.as_left_behind(valid, decision.params), day)
             forced = self.env(decision.facts, decision.params, day, {LEFT_BEHIND: True})
-            durable = {c: beyond.durable_value("C", c) for c in self.code_rules}
+            durable = {c: beyond.durable_value(DecisionKind.CODE, c) for c in self.code_rules}
             problems += beyond.disagreements()
             problems += outside.disagreements(self.code_rules, durable, forced)
         if problems:

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from engine.decision import Decision, Engine
 from engine.expr import Derived, Node, Tri
 from engine.kleene import Env, Gaps
-from engine.reasons import UNPROVIDED, short
+from engine.reasons import UNPROVIDED, Memo, short
 from engine.result import CitationOut, ClassificationReason, FactValue, Name, NotApplicable
 from engine.rules import Rule
 from engine.whynot import not_in_force, reach, would_apply
@@ -68,12 +68,23 @@ def not_applicable(asm: Assembler) -> list[NotApplicable]:
     def world(facts: Mapping[str, Any]) -> Any:
         return ev.env(facts, asm.d.params, day)
 
-    flips = would_apply(ev.catalog, the_reach, in_force, asm.d.facts, env, world)
-    out = []
+    memo = Memo()
+    flips = would_apply(
+        ev.catalog,
+        the_reach,
+        ev.code_rules,
+        ev.expand,
+        in_force,
+        asm.d.facts,
+        env,
+        world,
+        memo.values,
+    )
+    out: list[NotApplicable] = []
     for code in asm.false_codes:
         rule, cdef = ev.code_rules[code], ev.catalog.codes[code]
         if rule.in_force(day):
-            reasons = ev.explainer.why(rule.when, env, deep=True)
+            reasons = ev.explainer.why(rule.when, env, deep=True, memo=memo)
         else:
             reasons = [not_in_force(rule, day)]
         out.append(

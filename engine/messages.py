@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,6 +20,8 @@ _ZH: dict[str, str] = {
     "list_type": "应为列表",
     "literal_error": "取值不在允许范围内",
     "enum": "取值不在允许范围内",
+    "union_tag_invalid": "取值不在允许范围内",
+    "union_tag_not_found": "缺少必填字段",
     "greater_than_equal": "数值过小",
     "less_than_equal": "数值过大",
     "string_pattern_mismatch": "格式不正确",
@@ -40,6 +43,8 @@ _VALUE_ERRORS_ZH = {
     "birth date inside it is not a real date": "身份证号中的出生日期无效",
     "must be a date YYYY-MM-DD": "应为日期 YYYY-MM-DD",
     "must be a real date YYYY-MM-DD": "应为真实存在的日期 YYYY-MM-DD",
+    "must be a date from 1900-01-01 to 2199-12-31": "日期应在 1900-01-01 至 2199-12-31 之间",
+    "must be a time YYYY-MM-DDTHH:MM:SS": "应为时间 YYYY-MM-DDTHH:MM:SS（可带时区）",
 }
 
 
@@ -52,6 +57,8 @@ _PATTERNS_ZH = {
 def _detail_zh(err: dict[str, Any]) -> str:
     kind = err["type"]
     field = str(err["loc"][-1]) if err["loc"] else ""
+    if kind == "string_pattern_mismatch" and "x00" in str((err.get("ctx") or {}).get("pattern")):
+        return "不能包含空字符（NUL）"
     if kind == "string_pattern_mismatch" and field in _PATTERNS_ZH:
         return _PATTERNS_ZH[field]
     base = _ZH.get(kind, "值无效")
@@ -72,8 +79,16 @@ def _detail_zh(err: dict[str, Any]) -> str:
 
 def field_errors(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[FieldError]:
     """One FieldError per pydantic error, naming the field (dotted path) and the reason."""
+    return problems_of(exc.errors(include_url=False), prefix)
+
+
+def problems_of(
+    errors: Iterable[Mapping[str, Any]], prefix: tuple[str | int, ...] = ()
+) -> list[FieldError]:
+    """One FieldError per pydantic error dict (from a ValidationError or FastAPI's
+    RequestValidationError), naming the field (dotted path) and the reason."""
     out = []
-    for err in exc.errors(include_url=False):
+    for err in errors:
         path = ".".join(str(p) for p in (*prefix, *err["loc"])) or "profile"
         en = str(err["msg"])
         if err["type"] == "value_error":

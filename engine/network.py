@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from engine.rulesets import Atom, Decision, rule_name
+from engine.rulesets import Atom, CompiledDecision, rule_name
 
 PROFILE = json.dumps({"t": "profile"})
 CATCH_ALL = "catch_all"
@@ -124,7 +124,7 @@ def _paths(test: Any) -> list[str]:
     return out
 
 
-def pack(decisions: list[Decision]) -> list[list[Network]]:
+def pack(decisions: list[CompiledDecision]) -> list[list[Network]]:
     """The rulesets of each stratum; no ruleset can overflow durable_rules' stack."""
     strata: list[list[Network]] = []
     keys = Keys()

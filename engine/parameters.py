@@ -14,7 +14,7 @@ from engine.catalog import Catalog, ParameterDef, Strict, validate_located
 from engine.errors import PolicyError, PolicyIssue, relative
 from engine.yamlfile import Located, load_yaml
 
-REGION_PATTERN = re.compile(r"^(national|[1-9]\d{5})$")
+REGION_PATTERN = re.compile(r"^(national|[1-9][0-9]{5})$")
 
 
 class Entry(Strict):

@@ -20,6 +20,16 @@ SHIPPED_POLICIES = Path(__file__).resolve().parent.parent / "policies"
 
 
 @dataclass(frozen=True)
+class PolicySource:
+    """One file exactly as hashed: its folder (0 the policy root, 1 its parameters/, 2… the
+    extra directories in order), its path inside that folder, and its bytes."""
+
+    folder: int
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Policy:
     """A loaded, cross-checked policy: what the evaluator runs."""
 
@@ -29,6 +39,7 @@ class Policy:
     parameter_files: tuple[LoadedParameterFile, ...]
     files: tuple[str, ...]
     version: str
+    sources: tuple[PolicySource, ...] = ()
 
     @property
     def code_rules(self) -> dict[str, Rule]:
@@ -88,11 +99,15 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
 
     digest = hashlib.sha256()
     files: list[str] = []
+    sources: list[PolicySource] = []
 
-    def remember(path: Path, under: Path) -> None:
+    def remember(path: Path, under: Path, folder: int = 0) -> None:
         files.append(relative(path))
-        digest.update(path.relative_to(under).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        inside = path.relative_to(under).as_posix()
+        data = path.read_bytes()
+        sources.append(PolicySource(folder, inside, data))
+        digest.update(inside.encode() + b"\0")
+        digest.update(data + b"\0")
 
     for path in _yaml_files(root / "catalog"):
         remember(path, root)
@@ -115,12 +130,12 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
     table = ParameterTable(catalog)
     loaded: list[LoadedParameterFile] = []
     param_dirs: list[Path] = [root / "parameters", *(Path(d) for d in extra_dirs)]
-    for directory in param_dirs:
+    for folder, directory in enumerate(param_dirs, start=1):
         if not directory.is_dir():
             issues.append(PolicyIssue(relative(directory), 0, "目录不存在 (no such directory)"))
             continue
         for path in _yaml_files(directory):
-            remember(path, directory)
+            remember(path, directory, folder)
             try:
                 pfile, info = read_parameter_file(path, catalog)
             except PolicyError as exc:
@@ -137,6 +152,7 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
         parameter_files=tuple(loaded),
         files=tuple(files),
         version="sha256:" + digest.hexdigest(),
+        sources=tuple(sources),
     )
 
 

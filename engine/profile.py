@@ -11,11 +11,30 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 Bool = bool | None
 NonNegInt = Annotated[int, Field(ge=0)] | None
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)] | None
+MONEY_MAX = 1_000_000_000  # yuan: beyond any household's income or expenditure
+
+
+def _to_fen(value: float) -> float:
+    """Money is kept to the fen (0.01 yuan): every amount then reaches durable_rules, and the
+    three-valued evaluator, as the same plain decimal (never 1e-07 or 1e+16, which
+    durable_rules cannot parse)."""
+    return round(value, 2) + 0.0
+
+
+Money = (
+    Annotated[float, Field(ge=0, le=MONEY_MAX, allow_inf_nan=False), AfterValidator(_to_fen)] | None
+)
 
 InfringementType = Literal[
     "domestic_violence",
@@ -50,7 +69,7 @@ IDENTITY_FIELDS = ("name", "id_number", "birth_date")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^[1-9]\d{16}[\dX]$")
+_ID_SHAPE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
 
 
 def id_number_problem(value: str) -> str | None:
@@ -70,7 +89,7 @@ def id_number_problem(value: str) -> str | None:
 def _iso_date(value: Any) -> Any:
     """Birth dates are ISO `YYYY-MM-DD` text (JSON) or dates; no numbers, no times."""
     if isinstance(value, str):
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValueError("must be a date YYYY-MM-DD")
         try:
             return date.fromisoformat(value)
@@ -92,8 +111,8 @@ class Profile(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     # identity — never read by rules, never echoed in evaluation output
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    id_number: Annotated[str, Field(pattern=r"^[1-9]\d{16}[\dX]$")] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00]+$")] | None = None
+    id_number: Annotated[str, Field(pattern=r"^[1-9][0-9]{16}[0-9X]$")] | None = None
     birth_date: Annotated[date, BeforeValidator(_iso_date)] | None = None
 
     sex: Literal["female", "male"] | None = None
@@ -103,7 +122,7 @@ class Profile(BaseModel):
     husband_away_reason: Literal["migrant_work", "business", "other"] | None = None
     husband_away_continuous_months: Annotated[int, Field(ge=0, le=1200)] | None = None
     residence_area: Literal["village", "xiang_seat", "township_seat", "urban"] | None = None
-    region_code: Annotated[str, Field(pattern=r"^[1-9]\d{5}$")] | None = None
+    region_code: Annotated[str, Field(pattern=r"^[1-9][0-9]{5}$")] | None = None
     dibao_recipient: Bool = None
     tekun_recipient: Bool = None
     dibao_edge_family: Bool = None

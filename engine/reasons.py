@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.catalog import Catalog
 from engine.expr import (
@@ -24,6 +24,7 @@ from engine.expr import (
     Or,
     Param,
     Term,
+    Tri,
 )
 from engine.kleene import Env, evaluate, term_value
 
@@ -39,10 +40,21 @@ def short(label: str) -> str:
     return _NOTE.sub("", label) or label
 
 
+@dataclass
+class Memo:
+    """What explaining conditions on one environment has already found: the value of each
+    condition node (by identity: rule trees live as long as the policy) and each
+    classification's sentence. Share one across calls on the same environment and options."""
+
+    values: dict[int, Tri] = field(default_factory=dict)
+    sentences: dict[tuple[str, bool], str | None] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class _How:
     deep: bool
     skip: frozenset[str]
+    memo: Memo
 
 
 class Explainer:
@@ -58,13 +70,28 @@ class Explainer:
         self.expand = expand
 
     def why(
-        self, node: Node, env: Env, *, deep: bool = False, skip: frozenset[str] = frozenset()
+        self,
+        node: Node,
+        env: Env,
+        *,
+        deep: bool = False,
+        skip: frozenset[str] = frozenset(),
+        memo: Memo | None = None,
     ) -> list[str]:
-        """Sentences for a condition that is true (or false): the facts that made it so."""
-        return self._why(node, env, _How(deep, skip))
+        """Sentences for a condition that is true (or false): the facts that made it so.
+        `memo` may be shared by calls on the same environment with the same options."""
+        return self._why(node, env, _How(deep, skip, Memo() if memo is None else memo))
+
+    @staticmethod
+    def _value(node: Node, env: Env, how: _How) -> Tri:
+        values = how.memo.values
+        key = id(node)
+        if key not in values:
+            values[key] = evaluate(node, env)
+        return values[key]
 
     def _why(self, node: Node, env: Env, how: _How) -> list[str]:
-        value = evaluate(node, env)
+        value = self._value(node, env, how)
         if value is None:
             return []
         out: list[str] = []
@@ -77,6 +104,12 @@ class Explainer:
         return [] if inner is None else self._why(inner, env, how)
 
     def _derived(self, name: str, env: Env, value: bool, how: _How) -> str | None:
+        sentences = how.memo.sentences
+        if (name, value) not in sentences:
+            sentences[name, value] = self._classification(name, env, value, how)
+        return sentences[name, value]
+
+    def _classification(self, name: str, env: Env, value: bool, how: _How) -> str | None:
         if name in how.skip:
             return None
         cls = self.catalog.classifications[name]
@@ -100,7 +133,7 @@ class Explainer:
         if isinstance(node, And | Or):
             every = isinstance(node, And) == value  # an AND that holds / an OR that fails
             for operand in node.operands:
-                v = evaluate(operand, env)
+                v = self._value(operand, env, how)
                 if v is not None and (every or v is value):
                     self._explain(operand, env, v, out, how)
         elif isinstance(node, Not):
@@ -151,7 +184,7 @@ class Explainer:
         if isinstance(term, Fact):
             return f"{short(self.catalog.facts[term.name].zh)}（{shown}）"
         if isinstance(term, Param):
-            return f"{self.catalog.parameters[term.name].zh}（{shown}）"
+            return f"{short(self.catalog.parameters[term.name].zh)}（{shown}）"
         if isinstance(term, Mul):
             return f"{self._term(term.left, env)}×{self._term(term.right, env)}（{shown}）"
         return shown

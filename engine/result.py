@@ -24,11 +24,15 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Name(_Out):
-    """A name in Chinese and English."""
+class Text(_Out):
+    """A text in Chinese and English, Chinese first: every name, label and message printed
+    (the API's schemas use this one type too)."""
 
     zh: str
     en: str
+
+
+Name = Text  # what the result calls a code's or department's Text
 
 
 class CitationOut(_Out):

@@ -11,7 +11,8 @@ from pydantic import Field
 
 from engine.catalog import Catalog, Strict, validate_located
 from engine.errors import PolicyError, PolicyIssue, relative
-from engine.expr import ExprError, Node, Term, parse_condition, parse_value, references
+from engine.expr import ExprError, Node, Term, references
+from engine.parser import parse_condition, parse_value
 from engine.yamlfile import Located, LocatedList, load_yaml
 
 Basis = Literal["doc", "law", "judgement"]

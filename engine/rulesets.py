@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from engine.errors import RulesRuntimeError
@@ -45,8 +46,17 @@ def day_number(day: date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
+class DecisionKind(StrEnum):
+    """What a compiled decision decides; the letter starts its durable_rules rule names."""
+
+    CLASSIFICATION = "D"  # a derived classification (d.<name>)
+    CODE = "C"  # a code's condition (emitted(<CODE>))
+    ELIGIBLE = "E"  # a code's eligible_when status rule
+    CHOOSE_HIGHER = "H"  # a code's choose_higher_when
+
+
 def rule_name(kind: str, target: str, truth: bool) -> str:
-    """Name of a decision: kind D (classification), C (code), E (eligible_when), H."""
+    """Name of a decision's TRUE or FALSE rule: `<kind>:<target>:T|F` (kind: DecisionKind)."""
     return f"{kind}:{target}:{'T' if truth else 'F'}"
 
 
@@ -195,10 +205,10 @@ def _rhs(term: Term) -> Any:
 # Strata and rulesets
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Decision:
-    """One decided thing: (kind, target) with its TRUE and FALSE terms."""
+class CompiledDecision:
+    """One decided thing: (kind, target) with its TRUE and FALSE terms, in DNF."""
 
-    kind: str  # D, C, E, H
+    kind: DecisionKind
     target: str
     true: Dnf
     false: Dnf
@@ -207,7 +217,7 @@ class Decision:
 
 def plan(
     classification_rules: Mapping[str, Rule], code_rules: Mapping[str, Rule]
-) -> list[Decision]:
+) -> list[CompiledDecision]:
     """Every decision with its DNF and stratum (after everything it tests)."""
     compiler = Compiler()
     stratum: dict[str, int] = {}
@@ -222,11 +232,11 @@ def plan(
             stratum[key] = max(deps)
         return stratum[key]
 
-    out: list[Decision] = []
+    out: list[CompiledDecision] = []
     for name, rule in classification_rules.items():
         out.append(
-            Decision(
-                "D",
+            CompiledDecision(
+                DecisionKind.CLASSIFICATION,
                 name,
                 compiler.cond(rule.when, True),
                 compiler.cond(rule.when, False),
@@ -236,12 +246,21 @@ def plan(
     for code, rule in code_rules.items():
         level = depth(f"C:{code}", [rule.when])
         out.append(
-            Decision("C", code, compiler.gated(rule, True), compiler.gated(rule, False), level)
+            CompiledDecision(
+                DecisionKind.CODE,
+                code,
+                compiler.gated(rule, True),
+                compiler.gated(rule, False),
+                level,
+            )
         )
-        for kind, node in (("E", rule.eligible_when), ("H", rule.choose_higher_when)):
+        for kind, node in (
+            (DecisionKind.ELIGIBLE, rule.eligible_when),
+            (DecisionKind.CHOOSE_HIGHER, rule.choose_higher_when),
+        ):
             if node is not None:
                 out.append(
-                    Decision(
+                    CompiledDecision(
                         kind,
                         code,
                         compiler.cond(node, True),

@@ -24,8 +24,10 @@ from engine.expr import (
     Not,
     Or,
     Term,
+    Tri,
+    references,
 )
-from engine.kleene import Env, term_value
+from engine.kleene import Env, evaluate, term_value
 from engine.rules import Rule
 
 # Facts a caseworker cannot "change" to make a code apply.
@@ -108,6 +110,53 @@ def reach(
     return result
 
 
+Flippers = frozenset[str] | None  # None: no single fact is needed (the value is already there)
+
+
+def flippers(
+    node: Node,
+    env: Env,
+    target: bool,
+    expand: Callable[[str, str], Node | None],
+    memo: dict[tuple[str, bool], Flippers],
+    values: dict[int, Tri] | None = None,
+) -> Flippers:
+    """The facts one of which, changed alone, might give `node` the value `target`: a fast
+    over-approximation that spares trying every fact (the trial decides). `values` caches
+    each node's value in `env` (by identity)."""
+    values = {} if values is None else values
+    key_id = id(node)
+    if key_id not in values:
+        values[key_id] = evaluate(node, env)
+    value = values[key_id]
+    if value is target:
+        return None
+    if isinstance(node, Not):
+        return flippers(node.operand, env, not target, expand, memo, values)
+    if isinstance(node, And | Or):
+        every = isinstance(node, And) == target  # every operand must reach the target
+        found: Flippers = None if every else frozenset()
+        for operand in node.operands:
+            part = flippers(operand, env, target, expand, memo, values)
+            if every:
+                found = part if found is None else (found if part is None else found & part)
+            elif part is None:
+                return None
+            else:
+                found = found | part  # type: ignore[operator]
+        return found
+    if isinstance(node, Derived | Emitted):
+        key = (f"d:{node.name}" if isinstance(node, Derived) else f"c:{node.code}", target)
+        if key not in memo:
+            memo[key] = frozenset()  # a cycle cannot help
+            inner = expand("d", node.name) if isinstance(node, Derived) else expand("c", node.code)
+            memo[key] = (
+                frozenset() if inner is None else flippers(inner, env, target, expand, memo, values)
+            )
+        return memo[key]
+    return frozenset(references(node)[0])
+
+
 def _numbers(
     fact: str, fdef: FactDef, current: Any, compares: Iterable[Compare], env: Env
 ) -> list[Any]:
@@ -117,7 +166,8 @@ def _numbers(
         other = node.right if isinstance(node.left, Fact) and node.left.name == fact else node.left
         value = term_value(other, env)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            bounds.update({value - 1, value, value + 1})
+            value = round(value, 2)  # 0.7 × 7000 is 4900, not 4900.000000000001
+            bounds.update({round(value - 1, 2), value, round(value + 1, 2)})
     low = fdef.min if fdef.min is not None else float("-inf")
     values = sorted(b for b in bounds if b >= low and b != current)
     if isinstance(current, int | float):
@@ -147,16 +197,21 @@ def candidates(
 def would_apply(
     catalog: Catalog,
     the_reach: Reach,
+    code_rules: Mapping[str, Rule],
+    expand: Callable[[str, str], Node | None],
     false_codes: list[str],
     facts: Mapping[str, Any],
     env: Env,
     world: Callable[[Mapping[str, Any]], Env],
+    values: dict[int, Tri] | None = None,
 ) -> dict[str, list[tuple[str, Any]]]:
     """For each false code, every (fact, value) that on its own makes its condition true:
     every flipping value of a boolean, choice or list fact, the nearest of a number fact."""
     wanted: dict[str, list[str]] = {}
+    memo: dict[tuple[str, bool], Flippers] = {}
     for code in false_codes:
-        for fact in the_reach.facts[code]:
+        could = flippers(code_rules[code].when, env, True, expand, memo, values)
+        for fact in the_reach.facts[code] if could is None else could & the_reach.facts[code]:
             if fact not in _NOT_SUGGESTED:
                 wanted.setdefault(fact, []).append(code)
     out: dict[str, list[tuple[str, Any]]] = {code: [] for code in false_codes}

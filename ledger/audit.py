@@ -40,6 +40,34 @@ def record(
     session.commit()
 
 
+def record_shown(
+    session: Session,
+    principal: Principal,
+    action: str,
+    case_ids: Iterable[str | None],
+    *,
+    fields: Iterable[str] = (),
+    **detail: Any,
+) -> None:
+    """Audit a listing or export: one entry per case shown (so that `GET /v1/audit?case_id=`
+    finds every time anyone saw her), all committed at once; one entry if none was shown."""
+    stamp, shown = now(), list(dict.fromkeys(c for c in case_ids if c))
+    targets: list[str | None] = [*shown] or [None]
+    for case_id in targets:
+        session.add(
+            AuditEntry(
+                at=stamp,
+                actor=principal.name,
+                role=principal.role,
+                action=action,
+                case_id=case_id,
+                fields=list(fields),
+                detail={**detail, "count": len(shown)},
+            )
+        )
+    session.commit()
+
+
 def shown_fields(payload: dict[str, Any]) -> list[str]:
     """The fields a case payload shows: top-level keys, identity and profile facts by name."""
     fields = [k for k in payload if k not in ("identity", "profile")]

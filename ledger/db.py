@@ -37,7 +37,10 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, json_serializer=_dumps, connect_args={"timeout": 30, "check_same_thread": False}
+            url,
+            json_serializer=_dumps,
+            hide_parameters=True,  # an error must never carry a name or an ID into a log
+            connect_args={"timeout": 30, "check_same_thread": False},
         )
 
         @event.listens_for(engine, "connect")
@@ -53,7 +56,12 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(
-        url, json_serializer=_dumps, pool_pre_ping=True, pool_size=10, max_overflow=20
+        url,
+        json_serializer=_dumps,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
     )
 
 

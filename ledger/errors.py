@@ -4,6 +4,8 @@
     ├── CaseNotFound            no such case (or not one the caller may see)
     ├── ReferralNotFound        no such referral
     ├── TokenNotFound           no such token
+    ├── PolicyVersionNotFound   no policy set stored by that version
+    ├── AssessmentNotFound      no such assessment of that case
     ├── Conflict                the request conflicts with what the ledger holds
     │   ├── DuplicateCase       the resident ID already has a case (`case_id` when visible)
     │   ├── IdempotencyKeyReused the key was used for a different request
@@ -64,6 +66,20 @@ class TokenNotFound(NotFound):
         super().__init__("没有这个令牌", "No such token")
 
 
+class PolicyVersionNotFound(NotFound):
+    """No policy set of that version was ever served (or stored)."""
+
+    def __init__(self) -> None:
+        super().__init__("没有这个政策版本", "No such policy version")
+
+
+class AssessmentNotFound(NotFound):
+    """No assessment by that id in that case."""
+
+    def __init__(self) -> None:
+        super().__init__("该个案没有这份评估", "No such assessment of this case")
+
+
 class Conflict(LedgerError):
     """The request conflicts with what the ledger holds."""
 
@@ -71,20 +87,23 @@ class Conflict(LedgerError):
 class DuplicateCase(Conflict):
     """The resident ID already has a case."""
 
-    def __init__(self, case_id: str | None) -> None:
+    def __init__(self, case_id: str | None, *, region_code: str | None = None) -> None:
         super().__init__("该身份证号已有个案", "A case with this ID number exists", case_id=case_id)
         self.case_id = case_id
+        self.region_code = region_code  # not in `detail`: whoever answers decides what to show
 
 
 class IdempotencyKeyReused(Conflict):
     """The Idempotency-Key was used for a different request."""
 
-    def __init__(self, case_id: str | None) -> None:
+    def __init__(self, case_id: str | None, *, region_code: str | None = None) -> None:
         super().__init__(
             "该 Idempotency-Key 已用于另一个不同的请求",
             "This Idempotency-Key was used for a different request",
             case_id=case_id,
         )
+        self.case_id = case_id
+        self.region_code = region_code
 
 
 class ForbiddenTransition(Conflict):
@@ -105,9 +124,10 @@ class AlreadyRevoked(Conflict):
 class VersionMismatch(LedgerError):
     """If-Match names a version that is no longer current."""
 
-    def __init__(self, current: int) -> None:
+    def __init__(self, current: int, *, what: str = "case") -> None:
+        zh = "转介已被他人变更" if what == "referral" else "个案已被他人修改"
         super().__init__(
-            "个案已被他人修改，请刷新后重试", "The case changed; reload and retry", version=current
+            f"{zh}，请刷新后重试", f"The {what} changed; reload and retry", version=current
         )
         self.current = current
 

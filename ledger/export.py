@@ -1,18 +1,20 @@
-"""The ledger as a CSV file for Excel or WPS: UTF-8 with BOM, Chinese headers, masked identity."""
+"""The ledger as a CSV file for Excel or WPS: UTF-8 with BOM, Chinese headers, masked identity,
+every cell formula-safe (`safe`, the OWASP rule)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlmodel import Session, col, select
 
 from engine import Policy
 from engine.vocabulary import HARDSHIP_GROUP, LEFT_BEHIND
+from ledger.case_filters import region_prefix
+from ledger.case_sheet import safe
 from ledger.identity import mask_name
 from ledger.models import Case, CaseClassification, CaseCode, Referral
-from ledger.queries import region_prefix
 from ledger.referrals import STATUS_ZH
 
 HEADERS = [
@@ -42,8 +44,14 @@ _STATUS_ZH = {
 BATCH = 500
 
 
-def export_rows(session: Session, policy: Policy, region: str | None) -> Iterator[list[str]]:
-    """One row per case, in batches so a large ledger is never all in memory."""
+def export_rows(
+    session: Session,
+    policy: Policy,
+    region: str | None,
+    on_batch: Callable[[list[str]], None] | None = None,
+) -> Iterator[list[str]]:
+    """One row per case, in batches so a large ledger is never all in memory; `on_batch` is
+    told each batch's case ids before its rows are given out (the audit)."""
     query = select(Case).order_by(col(Case.created_at), col(Case.id))
     if region:
         query = query.where(col(Case.region_code).startswith(region_prefix(region)))
@@ -53,6 +61,8 @@ def export_rows(session: Session, policy: Policy, region: str | None) -> Iterato
         if not batch:
             return
         ids = [c.id for c in batch]
+        if on_batch is not None:
+            on_batch(ids)
         classes: dict[str, dict[str, bool | None]] = {}
         for row in session.exec(
             select(CaseClassification).where(col(CaseClassification.case_id).in_(ids))
@@ -78,29 +88,37 @@ def export_rows(session: Session, policy: Policy, region: str | None) -> Iterato
         for case in batch:
             cls = classes.get(case.id, {})
             yield [
-                case.id,
-                case.region_code or "",
-                case.village,
-                mask_name(case.name) or "",
-                case.id_last4 or "",
-                "已关闭" if case.status == "closed" else "在册",
-                str(case.version),
-                _TRI[cls.get(LEFT_BEHIND)],
-                _TRI[cls.get(HARDSHIP_GROUP)],
-                case.next_review_due.isoformat() if case.next_review_due else "",
-                "；".join(codes.get(case.id, [])),
-                "；".join(referrals.get(case.id, [])),
+                safe(cell)
+                for cell in [
+                    case.id,
+                    case.region_code or "",
+                    case.village,
+                    mask_name(case.name) or "",
+                    case.id_last4 or "",
+                    "已关闭" if case.status == "closed" else "在册",
+                    str(case.version),
+                    _TRI[cls.get(LEFT_BEHIND)],
+                    _TRI[cls.get(HARDSHIP_GROUP)],
+                    case.next_review_due.isoformat() if case.next_review_due else "",
+                    "；".join(codes.get(case.id, [])),
+                    "；".join(referrals.get(case.id, [])),
+                ]
             ]
         offset += BATCH
 
 
-def export_csv(session: Session, policy: Policy, region: str | None) -> Iterator[bytes]:
+def export_csv(
+    session: Session,
+    policy: Policy,
+    region: str | None,
+    on_batch: Callable[[list[str]], None] | None = None,
+) -> Iterator[bytes]:
     """The CSV, chunk by chunk, starting with the UTF-8 byte-order mark Excel needs."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # \r\n line ends, as Excel and WPS expect
     writer.writerow(HEADERS)
     yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    for row in export_rows(session, policy, region):
+    for row in export_rows(session, policy, region, on_batch):
         buffer.seek(0)
         buffer.truncate()
         writer.writerow(row)

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -31,10 +31,13 @@ class Case(SQLModel, table=True):
     """A woman in the ledger. Identity: a keyed hash of her ID, its last four, her name."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_created_at_id", "created_at", "id"),)  # the list's order
 
     id: str = Field(primary_key=True, max_length=32)
+    # a short number for people: 430121-2025-000123 (region, year, sequence; case_numbers.py)
+    number: str | None = Field(default=None, unique=True, max_length=24)
     region_code: str | None = Field(default=None, index=True, max_length=6)
-    village: str = Field(max_length=100)
+    village: str = Field(max_length=100, index=True)
     status: str = Field(default="open", index=True, max_length=16)
     version: int = 1
     name: str | None = Field(default=None, max_length=100)
@@ -95,6 +98,8 @@ class CaseClassification(SQLModel, table=True):
     """Index of the latest assessment: each classification (None = unknown)."""
 
     __tablename__ = "case_classifications"
+    # the case list's filter by classification reads only this index
+    __table_args__ = (Index("ix_case_classifications_name_value", "name", "value", "case_id"),)
 
     case_id: str = Field(foreign_key="cases.id", primary_key=True, max_length=32)
     name: str = Field(primary_key=True, index=True, max_length=64)
@@ -175,3 +180,62 @@ class AuditEntry(SQLModel, table=True):
     referral_id: str | None = Field(default=None, index=True, max_length=32)
     fields: list[str] = _json()
     detail: dict[str, Any] = _json()
+
+
+class CaseCounter(SQLModel, table=True):
+    """The last sequence number given to a case of one region and year (`430121-2025`)."""
+
+    __tablename__ = "case_counters"
+
+    prefix: str = Field(primary_key=True, max_length=16)
+    last: int = 0
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: only the SHA-256 of its cookie is kept. It lives while its token
+    is not revoked, nobody signed out and it was used within the idle limit (8 hours)."""
+
+    __tablename__ = "web_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 of the cookie value
+    token_id: str = Field(foreign_key="tokens.id", index=True, max_length=32)
+    csrf: str = Field(max_length=64)
+    created_at: datetime
+    last_seen: datetime
+    ended_at: datetime | None = None
+
+
+class PolicyVersion(SQLModel, table=True):
+    """A policy set the service has served, stored whole by its hash (never changed)."""
+
+    __tablename__ = "policy_versions"
+
+    version: str = Field(primary_key=True, max_length=80)
+    # [{"folder": 0|1|2…, "path": "rules/…yaml", "text": "…"}] exactly as hashed
+    files: list[dict[str, Any]] = _json()
+    rules: int
+    parameter_files: int
+    first_served_at: datetime
+    # the last time a process put this set in service: the newest is the cluster's current set
+    activated_at: datetime = Field(index=True)
+
+
+class ImpactJob(SQLModel, table=True):
+    """A replay of the ledger under a draft (POST /v1/policies/impact), run in the background
+    by the replica that took it; any replica answers its status from here."""
+
+    __tablename__ = "impact_jobs"
+
+    id: str = Field(primary_key=True, max_length=32)
+    status: str = Field(max_length=16)  # queued | running | done | failed
+    created_by: str = Field(max_length=100)
+    region: str | None = Field(default=None, max_length=6)
+    as_of: date
+    base_version: str = Field(max_length=80)
+    draft_version: str = Field(max_length=80)
+    done: int = 0
+    total: int = 0
+    report: dict[str, Any] | None = Field(default=None, sa_column=Column(JsonColumn, nullable=True))
+    error: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+    finished_at: datetime | None = None

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from ledger.case_filters import filtered_cases, region_prefix
 from ledger.identity import mask_name
 from ledger.models import (
     Assessment,
@@ -24,14 +25,6 @@ from ledger.models import (
 T = TypeVar("T")
 
 
-def region_prefix(region: str) -> str:
-    """430000 → "43" (a province), 430100 → "4301", 430121 → "430121"."""
-    prefix = region
-    while prefix.endswith("00") and len(prefix) > 2:
-        prefix = prefix[:-2]
-    return prefix
-
-
 def identity(case: Case) -> dict[str, Any]:
     """Identity as shown: the masked name and the last four characters of the ID."""
     return {"name": mask_name(case.name), "id_last4": case.id_last4}
@@ -41,6 +34,7 @@ def case_summary(case: Case) -> dict[str, Any]:
     """A case as listed."""
     return {
         "id": case.id,
+        "number": case.number,
         "region_code": case.region_code,
         "village": case.village,
         "identity": identity(case),
@@ -67,6 +61,7 @@ def referral_out(referral: Referral, history: list[ReferralEvent] | None = None)
         "updated_at": referral.updated_at.isoformat(),
     }
     if history is not None:
+        out["version"] = len(history)  # the ETag; If-Match of a transition names it
         out["history"] = [
             {
                 "from": e.from_status,
@@ -144,29 +139,27 @@ def list_cases(
     classification: str | None = None,
     code: str | None = None,
     review_due_on: date | None = None,
+    review_overdue_on: date | None = None,
     status: str | None = None,
+    village: str | None = None,
+    referral_status: str | None = None,
+    search: str | None = None,
     page: int = 1,
     page_size: int = 50,
 ) -> dict[str, Any]:
-    """Cases filtered by region prefix, classification (true), code, review due and status."""
-    query = select(Case)
-    if region:
-        query = query.where(col(Case.region_code).startswith(region_prefix(region)))
-    if classification:
-        query = query.where(
-            col(Case.id).in_(
-                select(CaseClassification.case_id).where(
-                    CaseClassification.name == classification,
-                    col(CaseClassification.value).is_(True),
-                )
-            )
-        )
-    if code:
-        query = query.where(col(Case.id).in_(select(CaseCode.case_id).where(CaseCode.code == code)))
-    if review_due_on:
-        query = query.where(col(Case.next_review_due) <= review_due_on)
-    if status:
-        query = query.where(Case.status == status)
+    """Cases filtered by region prefix, classification (true), code, review due (on or before
+    a day) or overdue (before a day), status, village, a referral's status, name or last four."""
+    query = filtered_cases(
+        region=region,
+        classification=classification,
+        code=code,
+        review_due_on=review_due_on,
+        review_overdue_on=review_overdue_on,
+        status=status,
+        village=village,
+        referral_status=referral_status,
+        search=search,
+    )
     ordered = query.order_by(col(Case.created_at), col(Case.id))
     return _page(session, ordered, case_summary, page, page_size)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
 
 from engine import EvaluationResult, FieldError
-from ledger.errors import ForbiddenTransition, InvalidInput, ReferralNotFound
+from ledger.errors import ForbiddenTransition, InvalidInput, ReferralNotFound, VersionMismatch
 from ledger.models import Case, Event, Referral, ReferralEvent, new_id, now
 
 ACTIVE = ("open", "accepted", "in_progress")
@@ -92,6 +93,29 @@ def _record(
     session.add(referral)
 
 
+@dataclass(frozen=True)
+class Indicated:
+    """What an assessment refers to one department: its codes, in the programme and outside
+    it (national law for a woman outside the programme), and whether any is urgent."""
+
+    codes: list[str]
+    urgent: bool
+
+
+def by_department(result: EvaluationResult) -> dict[str, Indicated]:
+    """The result's referrals, one per department: a department may be named twice, once
+    for the programme and once `outside_programme` (docs/contract.md §3a)."""
+    out: dict[str, Indicated] = {}
+    for r in result.referrals:
+        seen = out.get(r.department)
+        codes = [
+            *(seen.codes if seen else []),
+            *(c for c in r.codes if not seen or c not in seen.codes),
+        ]
+        out[r.department] = Indicated(codes, r.urgent or bool(seen and seen.urgent))
+    return out
+
+
 def sync_referrals(
     session: Session, case: Case, result: EvaluationResult, actor: str
 ) -> SyncReport:
@@ -102,7 +126,7 @@ def sync_referrals(
     is not referred again for them.
     """
     existing = list(session.exec(select(Referral).where(Referral.case_id == case.id)).all())
-    indicated = {r.department: r for r in result.referrals}
+    indicated = by_department(result)
     report = SyncReport(referrals=[])
     for referral in existing:
         if referral.status not in ACTIVE:
@@ -163,22 +187,69 @@ def find_referral(session: Session, referral_id: str) -> Referral:
     return referral
 
 
-def transition(
-    session: Session, *, referral_id: str, to: str, note: str | None, actor: str
-) -> Referral:
-    """Move a referral along its life cycle; anything the diagram does not allow is a 409."""
+def referral_version(session: Session, referral_id: str) -> int:
+    """A referral's version: the number of steps in its history (1 when just opened). Its
+    ETag, and what an If-Match on a transition names."""
+    count = session.exec(
+        select(func.count()).where(col(ReferralEvent.referral_id) == referral_id)
+    ).one()
+    return int(count)
+
+
+def _lock(session: Session, referral_id: str) -> Referral:
+    """The referral, freshly read, with its case locked until this transaction ends (the
+    same lock as every change of the case takes: a transition never interleaves with a
+    reassessment ending the referral, nor with another transition)."""
     referral = find_referral(session, referral_id)
+    session.execute(
+        update(Case).where(col(Case.id) == referral.case_id).values(version=col(Case.version))
+    )
+    fresh = session.get(Referral, referral_id, populate_existing=True)
+    assert fresh is not None
+    return fresh
+
+
+def transition(
+    session: Session,
+    *,
+    referral_id: str,
+    to: str,
+    note: str | None,
+    actor: str,
+    if_match: int | None = None,
+) -> Referral:
+    """Move a referral along its life cycle; anything the diagram does not allow is a 409.
+
+    Of racing moves exactly one wins: the others find the status it left and get the 409 —
+    or, with `if_match` (the version they saw), a 412.
+    """
+    referral = _lock(session, referral_id)
+    if if_match is not None:
+        current = referral_version(session, referral_id)
+        if current != if_match:
+            session.rollback()
+            raise VersionMismatch(current, what="referral")
     if to not in TRANSITIONS.get(referral.status, ()):
+        session.rollback()
         raise ForbiddenTransition(
             f"转介状态“{STATUS_ZH[referral.status]}”不能变为“{STATUS_ZH.get(to, to)}”",
             f"A referral cannot go from {referral.status} to {to}",
             status=referral.status,
         )
     if to == "declined" and not (note and note.strip()):
+        session.rollback()
         raise InvalidInput([FieldError("note", "不予受理须说明理由", "declining needs a note")])
     _record(session, referral, to, actor, note)
     session.commit()
     return referral
+
+
+def move_referrals(session: Session, case: Case, region_code: str | None) -> None:
+    """A case moving to another region takes all its referrals along: the new region's
+    departments see and move them, the old region's no longer do."""
+    for referral in session.exec(select(Referral).where(Referral.case_id == case.id)).all():
+        referral.region_code = region_code
+        session.add(referral)
 
 
 def withdraw_open(session: Session, case: Case, actor: str) -> list[str]:

@@ -46,7 +46,9 @@ def create_token(
     """Create a token; ValueError with a Chinese-first message when the arguments don't fit."""
     if role not in ROLES:
         raise ValueError(f"未知角色 {role}（可选：{'、'.join(ROLES)}） / unknown role")
-    if region is not None and not (len(region) == 6 and region.isdigit() and region[0] != "0"):
+    if region is not None and not (
+        len(region) == 6 and region.isascii() and region.isdigit() and region[0] != "0"
+    ):
         raise ValueError("区划代码应为6位数字 / region must be a 6-digit code")
     if role == "department" and not department:
         raise ValueError("department 角色须指定 --department / a department token needs one")

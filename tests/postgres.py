@@ -92,6 +92,11 @@ class Cluster:
             ),
             **quiet,  # type: ignore[call-overload]
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the initialised server (again)."""
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(
             _as_postgres(
@@ -108,6 +113,16 @@ class Cluster:
                 "start",
             ),
             **quiet,  # type: ignore[call-overload]
+        )
+
+    def halt(self) -> None:
+        """Stop the server now, keeping its data (`resume` starts it again)."""
+        subprocess.run(
+            _as_postgres(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=True,
         )
 
     def stop(self) -> None:

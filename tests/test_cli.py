@@ -132,3 +132,40 @@ def test_renaming_a_name_the_code_relies_on_fails_lint_with_file_and_line(
     lines = [line for line in result.output.splitlines() if name in line and ":1:" in line]
     assert lines, result.output
     assert lines[0].startswith(f"{copy / 'catalog' / file}:1: {name}:")
+
+
+def test_explain_all_adds_why_not_to_the_json(tmp_path: Path) -> None:
+    five_months = {**PROFILE, "husband_away_continuous_months": 5}
+    args = ["evaluate", _write(tmp_path, five_months), "--as-of", "2025-06-01"]
+    result = CliRunner().invoke(app, [*args, "--explain", "all"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    reasons = data["classification_reasons"]["is_rural_left_behind_woman"]["reasons"]
+    assert any("丈夫连续外出月数（5）" in r for r in reasons)
+    assert data["not_applicable"][0]["would_apply_if"]
+    plain = json.loads(CliRunner().invoke(app, args).stdout)
+    assert "not_applicable" not in plain and plain["outside_programme"] != []
+
+
+def test_format_text_prints_chinese_a_caseworker_reads(tmp_path: Path) -> None:
+    divorced = {**PROFILE, "marital_status": "divorced", "dibao_recipient": True}
+    divorced |= {"has_disability_certificate": True, "age_years": 50}
+    args = ["evaluate", _write(tmp_path, divorced), "--as-of", "2025-06-01"]
+    result = CliRunner().invoke(app, [*args, "--format", "text", "--explain", "all"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "农村留守妇女：否" in text
+    assert "结论：按现有画像，本方案没有适用的事项" in text
+    assert "方案以外（不属于或尚不能确定属于本方案对象，依国家法律仍可申请）" in text
+    assert "【符合条件】困难残疾人生活补贴" in text
+    assert "民政部门（方案以外）" in text
+    assert "不适用的事项（只差一项即可适用的在前）" in text
+    assert "王秀英" not in text and "11010519491231002X" not in text
+    assert not text.lstrip().startswith("{")
+
+
+def test_an_unknown_format_or_explain_exits_2(tmp_path: Path) -> None:
+    path = _write(tmp_path, PROFILE)
+    for option in (["--format", "xml"], ["--explain", "some"]):
+        result = CliRunner().invoke(app, ["evaluate", path, *option])
+        assert result.exit_code == 2, (option, result.output)

@@ -2,48 +2,44 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from pydantic import Field
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
 
-from api.access import require
-from api.auth import PrincipalDep
-from api.bodies import _Body, parse
-from api.deps import JsonBody, PolicyDep, SessionDep
-from api.errors import InvalidRequestError, ledger_responses
+from api.access import allow
+from api.auth import bearer
+from api.bodies import ID_PATTERN, TokenCreate
+from api.deps import LedgerDep, PolicyDep, SessionDep
+from api.error_models import ledger_responses
+from api.errors import ConflictError, InvalidRequestError, message
+from api.strict import StrictRoute
+from api.text import NO_NUL, IsoTime
+from api.views import AuditPage, TokenIssued, TokenOut, TokenRevoked
 from engine import FieldError
 from ledger.audit import entries
-from ledger.principal import Role
-from ledger.tokens import create_token, list_tokens, revoke_token
+from ledger.broadcast import TOKEN_CHANNEL, notify
+from ledger.models import Token
+from ledger.principal import Principal
+from ledger.tokens import create_token, list_tokens, revoke_token, token_hash
 
-router = APIRouter(prefix="/v1", tags=["admin"])
-
-
-class TokenCreate(_Body):
-    """POST /v1/tokens."""
-
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    role: Role
-    region: Annotated[str, Field(pattern=r"^[1-9]\d{5}$")] | None = None
-    department: Annotated[str, Field(max_length=32)] | None = None
+router = APIRouter(prefix="/v1", tags=["admin"], route_class=StrictRoute)
+Admin = Annotated[Principal, Depends(allow("admin"))]
 
 
-@router.get("/audit", responses=ledger_responses(401, 403, 422))
+@router.get("/audit", response_model=AuditPage)
 def audit(
     session: SessionDep,
-    principal: PrincipalDep,
-    actor: Annotated[str | None, Query(max_length=100)] = None,
-    action: Annotated[str | None, Query(max_length=40)] = None,
-    case_id: Annotated[str | None, Query(max_length=32)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    principal: Admin,
+    actor: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    action: Annotated[str | None, Query(max_length=40, pattern=NO_NUL)] = None,
+    case_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    since: IsoTime | None = None,
+    until: IsoTime | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
-    """审计日志 / Who saw or changed what, newest first (read-only)."""
-    require(principal, "admin")
+    """审计日志（只读，最新在前）/ Who saw or changed what, newest first."""
     return entries(
         session,
         actor=actor,
@@ -56,20 +52,17 @@ def audit(
     )
 
 
-@router.get("/tokens", responses=ledger_responses(401, 403))
-def tokens(session: SessionDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+@router.get("/tokens", response_model=list[TokenOut])
+def tokens(session: SessionDep, principal: Admin) -> list[dict[str, Any]]:
     """令牌列表（不含令牌本身）/ Every token's record, never the token."""
-    require(principal, "admin")
     return list_tokens(session)
 
 
-@router.post("/tokens", status_code=201, responses=ledger_responses(400, 401, 403, 413, 422))
+@router.post("/tokens", status_code=201, response_model=TokenIssued)
 def new_token(
-    body: JsonBody, session: SessionDep, policy: PolicyDep, principal: PrincipalDep
+    request: TokenCreate, session: SessionDep, policy: PolicyDep, principal: Admin
 ) -> dict[str, Any]:
-    """创建令牌（只显示一次）/ Create a token; it is shown once and only its hash is kept."""
-    require(principal, "admin")
-    request = parse(TokenCreate, body)
+    """创建令牌（只显示一次，只保存其哈希）/ Create a token; it is shown once."""
     try:
         issued = create_token(
             session,
@@ -92,14 +85,32 @@ def new_token(
     }
 
 
-@router.post("/tokens/{token_id}/revoke", responses=ledger_responses(401, 403, 404, 409))
+@router.post(
+    "/tokens/{token_id}/revoke",
+    response_model=TokenRevoked,
+    responses=ledger_responses(404, 409),
+)
 def revoke(
-    token_id: str, request: Request, session: SessionDep, principal: PrincipalDep
+    token_id: Annotated[str, Path(pattern=ID_PATTERN)],
+    request: Request,
+    session: SessionDep,
+    ledger: LedgerDep,
+    principal: Admin,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> dict[str, Any]:
-    """撤销令牌（立即生效）/ Revoke a token at once."""
-    require(principal, "admin")
+    """撤销令牌（立即生效；不能撤销本次请求所用的令牌）/ Revoke a token at once."""
+    target = session.get(Token, token_id)
+    own = credentials is not None and token_hash(credentials.credentials)
+    if target is not None and target.token_hash == own:
+        raise ConflictError(
+            message(
+                "不能撤销本次请求所用的令牌（请用另一个管理员令牌或命令行）",
+                "A token cannot revoke itself (use another admin token or the CLI)",
+            )
+        )
     record = revoke_token(session, token_id, principal.name)
     request.app.state.tokens.clear()  # this process at once; others by their version check
+    notify(ledger.engine, TOKEN_CHANNEL, record.id)  # every replica's token cache
     return {
         "id": record.id,
         "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,

@@ -5,32 +5,42 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlmodel import Session, col, select
 
-from api.access import in_region, region_filter, require, visible_case
-from api.auth import PrincipalDep
-from api.bodies import CaseCreate, CloseCase, ProfileUpdate, Reassess, parse
-from api.deps import EvaluatorDep, JsonBody, LedgerDep, PolicyDep, SessionDep
-from api.errors import (
-    ForbiddenError,
-    IfMatchRequiredError,
-    InvalidRequestError,
-    NotFoundError,
-    ledger_responses,
-    message,
+from api.access import HiddenError, allow, in_region, region_filter, visible_case
+from api.bodies import ID_PATTERN, REGION_PATTERN, CaseCreate, ProfileUpdate, Reassess, Word
+from api.conflicts import hidden_conflicts, refuse_hidden_replay
+from api.deps import EvaluatorDep, LedgerDep, PolicyDep, SessionDep
+from api.error_models import ledger_responses
+from api.errors import ForbiddenError, InvalidRequestError
+from api.headers import IfMatch, if_match_version
+from api.openapi import CASE_LINKS, LISTED_CASE_LINKS, links
+from api.strict import StrictRoute
+from api.text import NO_NUL
+from api.text import text as message
+from api.views import (
+    CaseDetail,
+    CaseOutcome,
+    CasePage,
+    CaseStatus,
+    DepartmentCaseView,
+    ReferralStatus,
 )
-from engine import FieldError, Policy
+from engine import FieldError, Policy, Profile
 from ledger import cases as service
-from ledger.audit import record, shown_fields
+from ledger.audit import record, record_shown, shown_fields
 from ledger.cases import Outcome
 from ledger.models import Assessment, Case, Referral
 from ledger.principal import Principal
-from ledger.queries import case_detail, case_summary, list_cases, referral_out
+from ledger.queries import case_detail, list_cases, referral_out
 
-router = APIRouter(prefix="/v1/cases", tags=["ledger"])
+router = APIRouter(prefix="/v1/cases", tags=["ledger"], route_class=StrictRoute)
 
-REGION = Query(pattern=r"^[1-9]\d{5}$", description="行政区划代码（作前缀）/ region prefix")
+REGION = Query(pattern=REGION_PATTERN, description="行政区划代码（作前缀）/ region prefix")
+CaseId = Annotated[str, Path(pattern=ID_PATTERN, description="个案编号 / case id")]
+Caseworker = Annotated[Principal, Depends(allow("caseworker", "admin"))]
+Reader = Annotated[Principal, Depends(allow("caseworker", "admin", "department"))]
 
 
 def _created(outcome: Outcome) -> dict[str, Any]:
@@ -54,11 +64,11 @@ def _created(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _check_region_of(principal: Principal, profile: dict[str, Any]) -> None:
+def _check_region_of(principal: Principal, profile: Profile) -> None:
     """A region-bound caseworker records only women of her region."""
     if principal.region is None:
         return
-    code = profile.get("region_code") if isinstance(profile, dict) else None
+    code = profile.region_code
     if code is None:
         raise InvalidRequestError(
             [
@@ -70,7 +80,7 @@ def _check_region_of(principal: Principal, profile: dict[str, Any]) -> None:
             ]
         )
 
-    if isinstance(code, str) and not in_region(principal, code):
+    if not in_region(principal, code):
         raise ForbiddenError(
             message(
                 f"不能登记辖区 {principal.region} 以外的个案",
@@ -79,31 +89,37 @@ def _check_region_of(principal: Principal, profile: dict[str, Any]) -> None:
         )
 
 
-@router.post("", status_code=201, responses=ledger_responses(400, 401, 403, 409, 413, 422, 500))
+@router.post(
+    "",
+    status_code=201,
+    response_model=CaseOutcome,
+    responses={**ledger_responses(409, 500), **links(201, CASE_LINKS)},
+)
 def create_case(
-    body: JsonBody,
+    request: CaseCreate,
     evaluator: EvaluatorDep,
     session: SessionDep,
     ledger: LedgerDep,
-    principal: PrincipalDep,
+    principal: Caseworker,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
 ) -> dict[str, Any]:
-    """记录一个个案并评估 / Record a case: first assessment, referrals, next review date."""
-    require(principal, "caseworker", "admin")
-    request = parse(CaseCreate, body)
+    """记录一个个案并评估（首次评估、转介、复核日期）/ Record a case and assess it."""
     _check_region_of(principal, request.profile)
-    outcome = service.create_case(
-        session,
-        evaluator,
-        profile=request.profile,
-        village=request.village,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-        idempotency_key=idempotency_key,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.create_case(
+            session,
+            evaluator,
+            profile=request.profile,
+            village=request.village,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+            idempotency_key=idempotency_key,
+        )
+    response.headers["ETag"] = f'"{outcome.case.version}"'
     if outcome.replayed:
+        refuse_hidden_replay(session, principal, outcome.case)
         response.headers["Idempotent-Replayed"] = "true"
     record(
         session,
@@ -114,36 +130,49 @@ def create_case(
     return _created(outcome)
 
 
-@router.get("", responses=ledger_responses(401, 403, 422))
+@router.get("", response_model=CasePage, responses=links(200, LISTED_CASE_LINKS))
 def cases(
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Caseworker,
     region: Annotated[str | None, REGION] = None,
-    classification: Annotated[str | None, Query(max_length=64)] = None,
-    code: Annotated[str | None, Query(max_length=64)] = None,
+    classification: Annotated[Word | None, Query()] = None,
+    code: Annotated[Word | None, Query()] = None,
     review_due: Annotated[bool, Query(description="只列出到期复核的个案")] = False,
-    status: Annotated[str | None, Query(pattern="^(open|closed)$")] = None,
+    status: CaseStatus | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    village: Annotated[
+        str | None, Query(max_length=100, pattern=NO_NUL, description="村（社区）")
+    ] = None,
+    referral_status: Annotated[ReferralStatus | None, Query(description="有某状态的转介")] = None,
+    review_overdue: Annotated[bool, Query(description="只列出复核已逾期的个案")] = False,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, pattern=NO_NUL, description="姓名（或其开头）或身份证号后四位"),
+    ] = None,
 ) -> dict[str, Any]:
-    """个案列表（姓名脱敏）/ Cases by region, classification, code, review due, status."""
-    require(principal, "caseworker", "admin")
+    """个案列表（姓名脱敏；按辖区、分类、事项、复核、状态、村、转介状态、姓名或后四位）/ Cases."""
+    today = date.today()
     listed = list_cases(
         session,
         region=region_filter(principal, region),
         classification=classification,
         code=code,
-        review_due_on=date.today() if review_due else None,
+        review_due_on=today if review_due else None,
+        review_overdue_on=today if review_overdue else None,
         status=status,
+        village=village or None,
+        referral_status=referral_status,
+        search=q or None,
         page=page,
         page_size=page_size,
     )
-    record(
+    record_shown(
         session,
         principal,
         "cases_listed",
+        [item["id"] for item in listed["items"]],
         fields=["identity.name", "identity.id_last4"],
-        count=len(listed["items"]),
         region=region,
     )
     return listed
@@ -160,7 +189,7 @@ def _department_view(
         if r.department == principal.department
     ]
     if not mine:
-        raise NotFoundError(message("没有这个个案或转介", "No such case"))
+        raise HiddenError("case", case.id)
     codes = sorted({c for r in mine for c in r.codes})
     full = case_detail(session, case)
     allowed = set(policy.facts_read_by(codes))
@@ -180,12 +209,15 @@ def _department_view(
     }
 
 
-@router.get("/{case_id}", responses=ledger_responses(401, 403, 404))
+@router.get(
+    "/{case_id}",
+    response_model=CaseDetail | DepartmentCaseView,
+    responses=ledger_responses(404),
+)
 def case(
-    case_id: str, session: SessionDep, policy: PolicyDep, principal: PrincipalDep
+    case_id: CaseId, session: SessionDep, policy: PolicyDep, principal: Reader
 ) -> dict[str, Any]:
-    """个案详情 / A case: current profile, every assessment, every referral and its history."""
-    require(principal, "caseworker", "admin", "department")
+    """个案详情（当前画像、每次评估、每个转介及其经过）/ A case and its history."""
     found = visible_case(principal, service.find_case(session, case_id))
     if principal.role == "department":
         payload = _department_view(session, policy, principal, found)
@@ -195,69 +227,58 @@ def case(
     return payload
 
 
-def _version(if_match: str | None) -> int:
-    if if_match is None:
-        raise IfMatchRequiredError(
-            message(
-                "修改个案需要 If-Match 头（当前版本号）",
-                "Updating a case needs an If-Match header (its version)",
-            )
-        )
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidRequestError(
-            [FieldError("If-Match", "应为版本号（整数）", "must be the case version (an integer)")]
-        )
-    return int(text)
-
-
 @router.put(
     "/{case_id}/profile",
-    responses=ledger_responses(400, 401, 403, 404, 409, 412, 413, 422, 428, 500),
+    response_model=CaseOutcome,
+    responses={**ledger_responses(404, 409, 412, 428, 500), **links(200, CASE_LINKS)},
 )
 def update_profile(
-    case_id: str,
-    body: JsonBody,
+    case_id: CaseId,
+    request: ProfileUpdate,
     evaluator: EvaluatorDep,
     session: SessionDep,
     ledger: LedgerDep,
-    principal: PrincipalDep,
+    principal: Caseworker,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    """更新画像（If-Match 版本）/ New profile version: codes gained, lost, changed."""
-    require(principal, "caseworker", "admin")
+    """更新画像（If-Match 当前版本；列出得失的事项）/ A new profile version."""
     visible_case(principal, service.find_case(session, case_id))
-    version = _version(if_match)
-    request = parse(ProfileUpdate, body)
+    version = if_match_version(if_match, required=True)
+    assert version is not None
     _check_region_of(principal, request.profile)
-    outcome = service.update_profile(
-        session,
-        evaluator,
-        case_id=case_id,
-        if_match=version,
-        profile=request.profile,
-        as_of=request.as_of or date.today(),
-        actor=principal.name,
-        secret=ledger.secret,
-    )
+    with hidden_conflicts(session, principal):
+        outcome = service.update_profile(
+            session,
+            evaluator,
+            case_id=case_id,
+            if_match=version,
+            profile=request.profile,
+            as_of=request.as_of or date.today(),
+            actor=principal.name,
+            secret=ledger.secret,
+        )
     response.headers["ETag"] = f'"{outcome.case.version}"'
     record(session, principal, "profile_updated", case_id=case_id, version=outcome.case.version)
     return _created(outcome)
 
 
-@router.post("/{case_id}/reassess", responses=ledger_responses(400, 401, 403, 404, 413, 422, 500))
+@router.post(
+    "/{case_id}/reassess",
+    response_model=CaseOutcome,
+    responses={**ledger_responses(404, 409, 500), **links(200, CASE_LINKS)},
+)
 def reassess(
-    case_id: str,
-    body: JsonBody,
+    case_id: CaseId,
     evaluator: EvaluatorDep,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Caseworker,
+    response: Response,
+    request: Reassess | None = None,
 ) -> dict[str, Any]:
-    """重新评估（半年复核）/ Re-evaluate under the current policies; moves the review date."""
-    require(principal, "caseworker", "admin")
+    """重新评估（半年复核，按现行政策）/ Re-evaluate; moves the review date."""
+    request = request or Reassess()
     visible_case(principal, service.find_case(session, case_id))
-    request = parse(Reassess, body)
     outcome = service.reassess(
         session,
         evaluator,
@@ -266,20 +287,8 @@ def reassess(
         actor=principal.name,
     )
     record(session, principal, "case_reassessed", case_id=case_id)
+    response.headers["ETag"] = f'"{outcome.case.version}"'
     return _created(outcome)
-
-
-@router.post("/{case_id}/close", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422))
-def close(
-    case_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    """关闭个案（不删除）/ Close a case; it stays in the ledger, open referrals are withdrawn."""
-    require(principal, "caseworker", "admin")
-    visible_case(principal, service.find_case(session, case_id))
-    request = parse(CloseCase, body)
-    closed = service.close_case(session, case_id=case_id, actor=principal.name, note=request.note)
-    record(session, principal, "case_closed", case_id=case_id)
-    return case_summary(closed)
 
 
 __all__ = ["referral_out", "router"]

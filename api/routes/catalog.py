@@ -7,7 +7,6 @@ from fastapi import APIRouter
 
 from api.auth import PrincipalDep
 from api.deps import PolicyDep
-from api.errors import responses
 from api.schemas import (
     CatalogOut,
     ClassificationOut,
@@ -15,18 +14,19 @@ from api.schemas import (
     DepartmentOut,
     FactOut,
     FactValueOut,
-    Label,
     ParameterOut,
 )
+from api.strict import StrictRoute
+from api.text import Text
 from engine import Policy
 from engine.result import DepartmentsOut
 
-router = APIRouter(prefix="/v1", tags=["catalog"])
+router = APIRouter(prefix="/v1", tags=["catalog"], route_class=StrictRoute)
 
 
-@router.get("/catalog", response_model=CatalogOut, responses=responses(401))
+@router.get("/catalog", response_model=CatalogOut)
 def get_catalog(policy: PolicyDep, principal: PrincipalDep) -> CatalogOut:
-    """The catalog the rules are written against, in catalog order."""
+    """事实目录（事实、分类、事项、部门、参数）/ The catalog the rules are written against."""
     return catalog_of(policy)
 
 
@@ -39,28 +39,28 @@ def catalog_of(policy: Policy) -> CatalogOut:
             FactOut(
                 name=name,
                 type=f.type,
-                label=Label(zh=f.zh, en=f.en),
+                label=Text(zh=f.zh, en=f.en),
                 values=[
-                    FactValueOut(value=v, label=Label(zh=lab.zh, en=lab.en))
+                    FactValueOut(value=v, label=Text(zh=lab.zh, en=lab.en))
                     for v, lab in f.values.items()
                 ]
                 if f.values
                 else None,
                 absent=f.absent,
-                question=Label(zh=f.question.zh, en=f.question.en) if f.question else None,
+                question=Text(zh=f.question.zh, en=f.question.en) if f.question else None,
                 unit=f.unit,
                 min=f.min,
             )
             for name, f in cat.facts.items()
         ],
         classifications=[
-            ClassificationOut(name=name, label=Label(zh=c.zh, en=c.en))
+            ClassificationOut(name=name, label=Text(zh=c.zh, en=c.en))
             for name, c in cat.classifications.items()
         ],
         codes=[
             CodeOut(
                 code=code,
-                name=Label(zh=c.zh, en=c.en),
+                name=Text(zh=c.zh, en=c.en),
                 category=c.category,
                 kind=c.kind,
                 urgent=c.urgent,
@@ -70,7 +70,7 @@ def catalog_of(policy: Policy) -> CatalogOut:
         ],
         departments=[
             DepartmentOut(
-                code=code, name=Label(zh=d.zh, en=d.en), national=d.national, signatory=d.signatory
+                code=code, name=Text(zh=d.zh, en=d.en), national=d.national, signatory=d.signatory
             )
             for code, d in cat.departments.items()
         ],
@@ -78,7 +78,7 @@ def catalog_of(policy: Policy) -> CatalogOut:
             ParameterOut(
                 name=name,
                 type=p.type,
-                label=Label(zh=p.zh, en=p.en),
+                label=Text(zh=p.zh, en=p.en),
                 unit=p.unit,
                 default=p.default,
                 overridable=p.overridable,

@@ -1,16 +1,36 @@
-"""GET /healthz."""
+"""GET /healthz (liveness: the process answers) and GET /readyz (readiness: the database
+answers and a compiled policy set is serving)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from sqlalchemy import text
 
-from api.deps import PolicyDep
-from api.schemas import HealthOut
+from api.error_models import responses
+from api.errors import DatabaseUnavailableError, message
+from api.schemas import HealthOut, ReadyOut
+from api.strict import StrictRoute
+from ledger.db import Ledger
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=StrictRoute)
 
 
 @router.get("/healthz", response_model=HealthOut)
-def healthz(policy: PolicyDep) -> HealthOut:
-    """The service is up and serving a compiled policy."""
-    return HealthOut(status="ok", policy_version=policy.version)
+def healthz(request: Request) -> HealthOut:
+    """存活检查（进程在运行，不查数据库）/ Liveness: the process answers."""
+    service = request.app.state.policies
+    return HealthOut(status="ok", policy_version=service.policy.version)
+
+
+@router.get("/readyz", response_model=ReadyOut, responses=responses(503))
+def readyz(request: Request) -> ReadyOut:
+    """就绪检查（数据库可用且政策已加载；否则 503）/ Readiness: database and policies."""
+    service = getattr(request.app.state, "policies", None)
+    ledger: Ledger | None = getattr(request.app.state, "ledger", None)
+    if service is None or ledger is None:
+        raise DatabaseUnavailableError(
+            message("服务尚未就绪", "Not ready yet"), headers={"Retry-After": "5"}
+        )
+    with ledger.engine.connect() as connection:  # down: 503 database_unavailable
+        connection.execute(text("SELECT 1"))
+    return ReadyOut(status="ready", database="ok", policy_version=service.policy.version)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from api.access import require
+from fastapi import APIRouter, Depends
+
+from api.access import allow
 from api.auth import PrincipalDep
 from api.deps import PolicyDep, PolicyServiceDep
-from api.errors import responses
+from api.error_models import responses
 from api.schemas import (
     CitationRef,
     DocumentOut,
@@ -17,21 +19,24 @@ from api.schemas import (
     ReloadOut,
     RuleOut,
 )
+from api.strict import StrictRoute
 from engine import Policy
+from ledger.principal import Principal
 
-router = APIRouter(prefix="/v1", tags=["policies"])
+router = APIRouter(prefix="/v1", tags=["policies"], route_class=StrictRoute)
 
 
-@router.get("/policies", response_model=PoliciesOut, responses=responses(401))
+@router.get("/policies", response_model=PoliciesOut)
 def get_policies(policy: PolicyDep, principal: PrincipalDep) -> PoliciesOut:
-    """The loaded documents, rules and parameter files, and the policy version."""
+    """已加载的政策（文件、规则、参数、版本）/ The loaded documents, rules and parameters."""
     return policies_of(policy)
 
 
-@router.post("/policies/reload", response_model=ReloadOut, responses=responses(401, 403, 409, 500))
-def reload_policies(service: PolicyServiceDep, principal: PrincipalDep) -> ReloadOut:
-    """Load the policy files again; if any is refused, keep serving the last good set."""
-    require(principal, "admin")
+@router.post("/policies/reload", response_model=ReloadOut, responses=responses(409, 500))
+def reload_policies(
+    service: PolicyServiceDep, principal: Annotated[Principal, Depends(allow("admin"))]
+) -> ReloadOut:
+    """重新加载政策文件（有误则继续使用原有版本）/ Reload the policy files."""
     outcome = service.reload()
     return ReloadOut(
         policy_version=outcome.policy_version,

@@ -4,34 +4,39 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlmodel import col, select
 
-from api.access import may_move, region_filter, require, visible_referral
-from api.auth import PrincipalDep
-from api.bodies import TransitionRequest, parse
-from api.deps import JsonBody, SessionDep
-from api.errors import ledger_responses
-from ledger.audit import record
+from api.access import allow, may_move, region_filter, visible_referral
+from api.bodies import ID_PATTERN, REGION_PATTERN, TransitionRequest, Word
+from api.deps import SessionDep
+from api.error_models import ledger_responses
+from api.headers import IfMatch, if_match_version
+from api.openapi import LISTED_REFERRAL_LINKS, REFERRAL_LINKS, links
+from api.strict import StrictRoute
+from api.views import ReferralOut, ReferralPage, ReferralStatus
+from ledger.audit import record, record_shown
 from ledger.models import ReferralEvent
+from ledger.principal import Principal
 from ledger.queries import list_referrals, referral_out
-from ledger.referrals import STATUSES, find_referral, transition
+from ledger.referrals import find_referral, transition
 
-router = APIRouter(prefix="/v1/referrals", tags=["ledger"])
+router = APIRouter(prefix="/v1/referrals", tags=["ledger"], route_class=StrictRoute)
+Mover = Annotated[Principal, Depends(allow("caseworker", "department", "admin"))]
+ReferralId = Annotated[str, Path(pattern=ID_PATTERN, description="转介编号 / referral id")]
 
 
-@router.get("", responses=ledger_responses(401, 403, 422))
+@router.get("", response_model=ReferralPage, responses=links(200, LISTED_REFERRAL_LINKS))
 def referrals(
     session: SessionDep,
-    principal: PrincipalDep,
-    department: Annotated[str | None, Query(max_length=32)] = None,
-    region: Annotated[str | None, Query(pattern=r"^[1-9]\d{5}$")] = None,
-    status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
+    principal: Mover,
+    department: Annotated[Word | None, Query()] = None,
+    region: Annotated[str | None, Query(pattern=REGION_PATTERN)] = None,
+    status: ReferralStatus | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    """转介列表 / Referrals by department, region prefix and status."""
-    require(principal, "caseworker", "department", "admin")
+    """转介列表（按部门、辖区、状态）/ Referrals by department, region prefix and status."""
     if principal.role == "department":
         department = principal.department  # a department sees its own referrals only
     listed = list_referrals(
@@ -42,23 +47,40 @@ def referrals(
         page=page,
         page_size=page_size,
     )
-    record(session, principal, "referrals_listed", count=len(listed["items"]))
+    record_shown(
+        session, principal, "referrals_listed", [item["case_id"] for item in listed["items"]]
+    )
     return listed
 
 
 @router.post(
-    "/{referral_id}/transitions", responses=ledger_responses(400, 401, 403, 404, 409, 413, 422)
+    "/{referral_id}/transitions",
+    response_model=ReferralOut,
+    responses={**ledger_responses(404, 409, 412), **links(200, REFERRAL_LINKS)},
 )
 def move(
-    referral_id: str, body: JsonBody, session: SessionDep, principal: PrincipalDep
+    referral_id: ReferralId,
+    request: TransitionRequest,
+    session: SessionDep,
+    principal: Mover,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    """转介状态变更 / open → accepted → in_progress → completed; declined; withdrawn."""
-    require(principal, "caseworker", "department", "admin")
+    """转介状态变更（受理 → 办理中 → 办结；不予受理；撤回）/ Move a referral.
+
+    Of racing moves exactly one wins; the others get 409. With `If-Match: <version>` (the
+    referral's ETag: the number of steps in its history) a move made on a stale view gets 412.
+    """
     visible_referral(principal, find_referral(session, referral_id))
-    request = parse(TransitionRequest, body)
     may_move(principal, request.to)
+    version = if_match_version(if_match, required=False)
     referral = transition(
-        session, referral_id=referral_id, to=request.to, note=request.note, actor=principal.name
+        session,
+        referral_id=referral_id,
+        to=request.to,
+        note=request.note,
+        actor=principal.name,
+        if_match=version,
     )
     history = session.exec(
         select(ReferralEvent)
@@ -73,4 +95,5 @@ def move(
         referral_id=referral.id,
         to=request.to,
     )
+    response.headers["ETag"] = f'"{len(history)}"'
     return referral_out(referral, list(history))

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from engine import Evaluator, FieldError, ProfileError
-from ledger.cases import _fingerprint
+from ledger.cases import request_fingerprint
 from ledger.identity import id_hash
 from ledger.models import Case
 from ledger.survey.cells import RowProblem, parse_row, row_key
@@ -136,7 +136,7 @@ class Rows:
             entry.case = NewCase(
                 number=entry.number,
                 key=key,
-                fingerprint=_fingerprint(self.secret, row.profile, row.village, day),
+                fingerprint=request_fingerprint(self.secret, row.profile, row.village, day),
                 valid=valid,
                 village=row.village,
                 as_of=day,

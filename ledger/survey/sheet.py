@@ -234,7 +234,8 @@ def list_key(text: str) -> str:
 
 def _value_index(fdef: FactDef) -> dict[str, str]:
     """Accepted spellings of each allowed value: the value, its labels, its label without
-    the parenthesised note, and the short names the fact's own label lists (无/弱/正常)."""
+    the parenthesised note, the words facts.yaml lists under `also` (乡里), and the short
+    names the fact's own label lists (无/弱/正常)."""
     values = fdef.values or {}
     index: dict[str, str | None] = {}
 
@@ -243,7 +244,7 @@ def _value_index(fdef: FactDef) -> dict[str, str]:
         index[key] = value if index.get(key, value) == value else None  # ambiguous: neither
 
     for value, label in values.items():
-        for spelling in (value, label.en, label.zh, _short(_norm(label.zh))):
+        for spelling in (value, label.en, label.zh, _short(_norm(label.zh)), *label.also):
             add(spelling, value)
     note = re.search(r"\(([^()]*)\)$", unicodedata.normalize("NFKC", fdef.zh))
     hints = note.group(1).split("/") if note else []

@@ -14,6 +14,7 @@ from tests.access.conftest import IN_REGION, OUT_OF_REGION, PRINCIPALS, World
 
 WHO = [None, *PRINCIPALS]  # None: no token
 CASE = {"village": "光明村", "as_of": "2025-06-01"}
+CLOSE = {"note": "迁出本县"}
 
 
 def _all(status: int, **overrides: int) -> dict[str | None, int]:
@@ -59,8 +60,11 @@ ROUTES: list[tuple[str, str, Any, dict[str, str], dict[str | None, int]]] = [
     ),
     ("POST", "/v1/cases/{in_case}/reassess", {}, {}, _all(403, admin=200, caseworker=200)),
     ("POST", "/v1/cases/{out_case}/reassess", {}, {}, _all(403, admin=200, caseworker=404)),
-    ("POST", "/v1/cases/{in_case}/close", {}, {}, _all(403, admin=200, caseworker=200)),
-    ("POST", "/v1/cases/{out_case}/close", {}, {}, _all(403, admin=200, caseworker=404)),
+    ("POST", "/v1/cases/{in_case}/close", CLOSE, {}, _all(403, admin=200, caseworker=200)),
+    ("POST", "/v1/cases/{out_case}/close", CLOSE, {}, _all(403, admin=200, caseworker=404)),
+    # reopening an open case is a 409 for whoever may reopen it
+    ("POST", "/v1/cases/{in_case}/reopen", CLOSE, {}, _all(403, admin=409, caseworker=409)),
+    ("POST", "/v1/cases/{out_case}/reopen", CLOSE, {}, _all(403, admin=409, caseworker=404)),
     ("GET", "/v1/referrals", None, {}, _all(200, policy=403)),
     (
         "POST",
@@ -130,6 +134,7 @@ def test_status_of_every_route_for_every_role(world: World, route: int, who: str
 
 FULL_CASE = {
     "id",
+    "number",
     "region_code",
     "village",
     "identity",

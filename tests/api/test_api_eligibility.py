@@ -18,8 +18,9 @@ from tests.api.conftest import (
 
 RESULT_KEYS = {
     "as_of", "policy_version", "region", "classifications", "results", "referrals",
-    "questions", "reviews", "missing_parameters",
+    "questions", "reviews", "missing_parameters", "outside_programme",
 }  # fmt: skip
+EXPLAINED_KEYS = RESULT_KEYS | {"classification_reasons", "not_applicable"}
 CODE_RESULT_KEYS = {
     "code", "status", "name", "category", "kind", "departments", "basis", "rule", "citations",
     "reasons", "missing_facts", "outputs",
@@ -57,7 +58,9 @@ class TestResultShape:
             assert set(result["name"]) == {"zh", "en"}
             assert set(result["departments"]) == {"lead", "support"}
         for referral in body["referrals"]:
-            assert set(referral) == {"department", "name", "codes", "urgent"}
+            assert set(referral) == {"department", "name", "codes", "urgent", "outside_programme"}
+            assert referral["outside_programme"] is False
+        assert body["outside_programme"] == []
 
     def test_the_api_prints_what_the_engine_computes(
         self, client: AppClient, regional_dir: Path
@@ -147,3 +150,57 @@ class TestRegionalParameters:
         regional = client.get("/healthz").json()["policy_version"]
         national = national_client.get("/healthz").json()["policy_version"]
         assert regional != national
+
+
+class TestWhyNotAndBeyond:
+    """docs/contract.md §3a through the HTTP door: `explain` and `outside_programme`."""
+
+    def test_explain_all_adds_the_reasons_and_the_codes_that_do_not_apply(
+        self, client: AppClient
+    ) -> None:
+        profile = left_behind_woman(husband_away_continuous_months=5)
+        response = client.post(
+            "/v1/eligibility", json={"profile": profile, "as_of": "2025-06-01", "explain": "all"}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert set(body) == EXPLAINED_KEYS
+        left = body["classification_reasons"]["is_rural_left_behind_woman"]
+        assert left["value"] is False
+        assert any("丈夫连续外出月数（5）" in r for r in left["reasons"]), left
+        first = body["not_applicable"][0]
+        assert set(first) == {"code", "name", "reasons", "citations", "would_apply_if"}
+        assert {"fact": "husband_away_continuous_months", "value": 6} in first["would_apply_if"]
+
+    def test_explain_applicable_is_the_default_answer(self, client: AppClient) -> None:
+        profile = left_behind_woman()
+        plain = evaluate(client, profile)
+        response = client.post(
+            "/v1/eligibility",
+            json={"profile": profile, "as_of": "2025-06-01", "explain": "applicable"},
+        )
+        assert response.json() == plain
+        assert set(plain) == RESULT_KEYS
+
+    def test_an_unknown_explain_value_is_a_422_naming_the_field(self, client: AppClient) -> None:
+        response = client.post(
+            "/v1/eligibility", json={"profile": left_behind_woman(), "explain": "why"}
+        )
+        assert response.status_code == 422
+        fields = [item["field"] for item in response.json()["detail"]]
+        assert fields == ["explain"]
+
+    def test_a_divorced_disabled_dibao_woman_gets_her_allowance_outside_the_programme(
+        self, client: AppClient
+    ) -> None:
+        profile = left_behind_woman(
+            marital_status="divorced", dibao_recipient=True, has_disability_certificate=True
+        )
+        body = evaluate(client, profile)
+        assert body["results"] == []
+        beyond = {r["code"]: r for r in body["outside_programme"]}
+        assert beyond["DISABILITY_LIVING_ALLOWANCE"]["status"] == "eligible"
+        assert beyond["DISABILITY_LIVING_ALLOWANCE"]["reasons"][0].startswith("不属于本方案对象")
+        marked = {r["department"]: r for r in body["referrals"] if r["outside_programme"]}
+        assert "DISABILITY_LIVING_ALLOWANCE" in marked["CIVIL_AFFAIRS"]["codes"]
+        assert all(r["outside_programme"] for r in body["referrals"])

@@ -238,7 +238,7 @@ class TestReviewAndClosing:
         body = create(ledger_client, DISABLED_LOW_INCOME)
         closed = ledger_client.post(f"/v1/cases/{body['id']}/close", json={"note": "迁出本县"})
         assert closed.status_code == 200 and closed.json()["status"] == "closed"
-        again = ledger_client.post(f"/v1/cases/{body['id']}/close", json={})
+        again = ledger_client.post(f"/v1/cases/{body['id']}/close", json={"note": "再关"})
         assert again.status_code == 409
         detail = ledger_client.get(f"/v1/cases/{body['id']}").json()
         assert {r["status"] for r in detail["referrals"]} == {"withdrawn"}

@@ -1,0 +1,44 @@
+"""Cases made through the JSON door for the browser tests to find."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.web.server import REGION, WebServer
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_number(first17: str) -> str:
+    """A resident ID number with its check digit."""
+    return (
+        first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    )
+
+
+def woman(**facts: Any) -> dict[str, Any]:
+    """A rural left-behind woman of the test region."""
+    return {
+        "sex": "female",
+        "marital_status": "married",
+        "husband_away": True,
+        "husband_away_reason": "migrant_work",
+        "husband_away_continuous_months": 12,
+        "residence_area": "village",
+        "region_code": REGION,
+        "age_years": 50,
+        **facts,
+    }
+
+
+def new_case(web: WebServer, serial: int, village: str = "光明村", **facts: Any) -> dict[str, Any]:
+    """Record a case as the caseworker (POST /v1/cases)."""
+    profile = {
+        **woman(**facts),
+        "name": facts.pop("name", "张小梅"),
+        "id_number": id_number(f"{REGION}1975{serial % 12 + 1:02d}01{serial % 1000:03d}"),
+    }
+    made = web.api("POST", "/v1/cases", "caseworker", json={"profile": profile, "village": village})
+    assert made.status_code == 201, made.text
+    body: dict[str, Any] = made.json()
+    return body
