@@ -59,14 +59,43 @@ def _as_postgres(*command: str) -> list[str]:
     return list(command)
 
 
+PREFIX = "guanai-pg-"
+OWNER = "owner.pid"  # the pid of the test run that started the cluster
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_orphans(bin_dir: Path) -> None:
+    """Stop and remove the clusters of earlier runs that were killed before their atexit."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        owner = folder / OWNER
+        try:
+            pid = int(owner.read_text())
+        except (OSError, ValueError):
+            continue  # not ours to judge (being created, or from an older layout)
+        if not _alive(pid):
+            orphan = Cluster.__new__(Cluster)
+            orphan.bin_dir, orphan.folder, orphan.data = bin_dir, folder, folder / "data"
+            orphan.stop()
+
+
 class Cluster:
     """A throwaway cluster: initdb into a temporary folder, start, stop and remove."""
 
     def __init__(self, bin_dir: Path) -> None:
         self.bin_dir = bin_dir
-        self.folder = Path(tempfile.mkdtemp(prefix="guanai-pg-"))
+        self.folder = Path(tempfile.mkdtemp(prefix=PREFIX))
         self.data = self.folder / "data"
         self.port = _free_port()
+        (self.folder / OWNER).write_text(str(os.getpid()))
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
 
@@ -153,6 +182,7 @@ def server_url() -> str:
         elif (bin_dir := _bin_dir()) is None:
             _why_not = "PostgreSQL 未安装，跳过需要它的测试 (PostgreSQL is not installed)"
         else:
+            sweep_orphans(bin_dir)
             cluster = Cluster(bin_dir)
             try:
                 cluster.start()
