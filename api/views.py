@@ -35,6 +35,9 @@ class CaseSummary(_Out):
     """A case as listed."""
 
     id: str
+    number: str | None = Field(
+        default=None, description="个案号（区划-年份-序号）/ case number, e.g. 430121-2025-000123"
+    )
     region_code: str | None = Field(description="行政区划代码 / region code")
     village: str
     identity: Identity
