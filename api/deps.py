@@ -17,10 +17,12 @@ from api.settings import Settings
 from api.strict import AUTOMATIC
 from engine import Evaluator, Policy, PolicyError, load_policy
 from ledger import policy_versions
-from ledger.broadcast import TOKEN_CHANNEL, Listener
+from ledger.broadcast import TOKEN_CHANNEL, Listener, notify
 from ledger.db import Ledger
+from ledger.policy_versions import CHANNEL as POLICY_CHANNEL
 
 logger = logging.getLogger("uvicorn.error")
+RELOADING = "reloading"  # NOTIFY payload: a process has started reloading its files
 
 
 @dataclass
@@ -58,6 +60,11 @@ class PolicyService:
         self.refused: str | None = None  # a version announced whose stored files did not match
         self.token_hooks: list[Callable[[str | None], None]] = []  # token caches to clear
         self.stored = policy_versions.Evaluators()  # older sets, to explain old assessments
+        # another process announced a reload: our own files are loaded meanwhile, so that when
+        # its version arrives it is usually ready here (else it is loaded from the database)
+        self._reloading = False
+        self._preparing: threading.Thread | None = None
+        self._prepared: Evaluator | None = None
 
     def attach(self, ledger: Ledger) -> None:
         """Store the set in service, make it the cluster's current one, and follow the others:
@@ -75,12 +82,26 @@ class PolicyService:
             return
         if self._ledger is None:
             return
+        if payload == RELOADING:
+            if not self._reloading and self._preparing is None:
+                self._preparing = threading.Thread(target=self._prepare, daemon=True)
+                self._preparing.start()
+            return
         version = payload or policy_versions.current_version(self._ledger.engine)
         if version is None or version == self.policy.version:
+            self._take_prepared()
             return
         with self._reload_lock:
             if version == self.policy.version:
                 return
+            prepared = self._take_prepared()
+            if prepared is not None and prepared.policy.version == version:
+                self.refused = None
+                self._retire(_Slot(prepared))
+                logger.info("policy %s in service (announced; our files agree)", version)
+                return
+            if prepared is not None:
+                prepared.close()
             try:
                 with self._ledger.session() as session:
                     policy = policy_versions.load_version(session, version)
@@ -92,6 +113,21 @@ class PolicyService:
             self.refused = None
             self._retire(_Slot(Evaluator(policy)))
             logger.info("policy %s in service (announced by another process)", version)
+
+    def _prepare(self) -> None:
+        try:
+            self._prepared = self._load()
+        except PolicyError:
+            self._prepared = None
+
+    def _take_prepared(self) -> Evaluator | None:
+        """The set prepared on an announced reload (waiting for it), or None."""
+        thread, self._preparing = self._preparing, None
+        if thread is None:
+            return None
+        thread.join(timeout=60)
+        prepared, self._prepared = self._prepared, None
+        return prepared
 
     def _load(self) -> Evaluator:
         """Load and compile the policies (PolicyError names every file:line problem)."""
@@ -129,11 +165,16 @@ class PolicyService:
         """Load the policy files again; on PolicyError keep serving the last good set."""
         with self._reload_lock:
             previous = self.policy.version
+            if self._ledger is not None:  # the others start loading their files now
+                self._reloading = True
+                notify(self._ledger.engine, POLICY_CHANNEL, RELOADING)
             try:
                 evaluator = self._load()
             except PolicyError as exc:
                 for issue in exc.issues:
                     logger.error("policy reload refused: %s", issue)
+                if self._ledger is not None:  # the others drop what they prepared
+                    notify(self._ledger.engine, POLICY_CHANNEL, previous)
                 raise PolicyReloadError(
                     {
                         **message(
@@ -144,8 +185,12 @@ class PolicyService:
                         "policy_version": previous,
                     }
                 ) from exc
+            finally:
+                self._reloading = False
             if evaluator.policy.version == previous:
                 evaluator.close()
+                if self._ledger is not None:  # the others drop what they prepared
+                    notify(self._ledger.engine, POLICY_CHANNEL, previous)
                 return Reloaded(previous, previous, changed=False)
             self._retire(_Slot(evaluator))
             self.refused = None
