@@ -214,5 +214,6 @@ class TestWhatEachRoleSees:
             "codes",
             "referrals",
             "overdue_reviews",
+            "suppressed_below",
         }
         assert report["region"] == "430000"
