@@ -71,6 +71,9 @@ class ReferralOut(_Out):
     urgent: bool
     created_at: Stamp = STAMP
     updated_at: Stamp = STAMP
+    version: int | None = Field(
+        default=None, description="转介版本（其经过的步数；转介的 If-Match）/ its ETag"
+    )
     history: list[HistoryEntry] | None = None
 
 
