@@ -78,7 +78,7 @@ def test_a_second_click_on_a_page_already_acted_on_moves_nothing(
     finally:
         other.context.close()
     assert watch.errors == []
-    page.get_by_role("button", name="不予受理").click()  # made on what the page showed
+    page.get_by_role("button", name="接收").click()  # the same click again, on the stale page
     expect(page.locator(".error-summary")).to_contain_text("已被他人")
     expect(page.locator("#referral-status")).to_contain_text("已接收")
     history = web.api("GET", f"/v1/cases/{case['id']}", "police").json()["referrals"]

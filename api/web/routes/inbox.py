@@ -163,7 +163,7 @@ def move_referral(
             )
         move_route(
             referral_id,
-            parse(TransitionRequest, {"to": to, "note": note or None}),
+            parse(TransitionRequest, {"to": to, **({"note": note} if note else {})}),
             session,
             page.principal,
             Response(),
