@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -58,9 +58,13 @@ def headers(policy: Policy) -> list[str]:
 
 
 def sheet_rows(
-    session: Session, policy: Policy, query: SelectOfScalar[Case]
+    session: Session,
+    policy: Policy,
+    query: SelectOfScalar[Case],
+    on_batch: Callable[[list[str]], None] | None = None,
 ) -> Iterator[list[str]]:
-    """One row per case of `query`, read in batches."""
+    """One row per case of `query`, read in batches; `on_batch` hears each batch's case ids
+    before its rows are given out (the audit of who saw which case)."""
     codes = list(policy.catalog.codes)
     ordered = query.order_by(col(Case.created_at), col(Case.id))
     offset = 0
@@ -69,6 +73,8 @@ def sheet_rows(
         if not batch:
             return
         ids = [c.id for c in batch]
+        if on_batch is not None:
+            on_batch(ids)
         classes: dict[str, dict[str, bool | None]] = {}
         for cc in session.exec(
             select(CaseClassification).where(col(CaseClassification.case_id).in_(ids))

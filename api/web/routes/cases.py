@@ -18,7 +18,7 @@ from api.views import CaseStatus, ReferralStatus
 from api.web.auth import PageDep
 from api.web.templating import render
 from engine.vocabulary import HARDSHIP_GROUP
-from ledger.audit import record
+from ledger.audit import record, record_shown
 from ledger.case_filters import filtered_cases
 from ledger.case_numbers import BEIJING
 from ledger.case_sheet import as_csv, as_xlsx, headers, sheet_rows
@@ -120,15 +120,15 @@ def _export(
         search=filters.q or None,
     )
     header = headers(policy)
-    record(
-        session,
-        page.principal,
-        "ledger_exported",
-        fields=header,
-        format=kind,
-        filters={k: v for k, v in filters.model_dump().items() if v and k != "page"},
-    )
-    return header, sheet_rows(session, policy, query)
+    chosen = {k: v for k, v in filters.model_dump().items() if v and k != "page"}
+    record(session, page.principal, "ledger_exported", fields=header, format=kind, filters=chosen)
+
+    def shown(case_ids: list[str]) -> None:  # every woman in the file, findable by case_id
+        record_shown(
+            session, page.principal, "ledger_exported", case_ids, fields=header, format=kind
+        )
+
+    return header, sheet_rows(session, policy, query, on_batch=shown)
 
 
 @router.get("/export.xlsx")
