@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from api.auth import PrincipalDep
+from api.bodies import MoveTo
 from api.errors import ForbiddenError, NotFoundError, UnauthorizedError, message
 from api.strict import AUTOMATIC
 from ledger.case_filters import region_prefix
@@ -104,7 +105,7 @@ def visible_referral(principal: Principal, referral: Referral) -> Referral:
     return referral
 
 
-def may_move(principal: Principal, to: str) -> None:
+def may_move(principal: Principal, to: MoveTo | str) -> None:
     """Departments move their referrals; caseworkers may only withdraw; admins do both."""
     if principal.role == "admin":
         return

@@ -4,18 +4,27 @@ models once; the profile inside is the engine's `Profile`, validated once per re
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, overload
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
 
 from api.errors import TAGS, InvalidRequestError
 from api.text import NO_NUL, IsoDate
-from engine import Profile
+from engine import FieldError, Profile
 from engine.messages import field_errors
 
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
 ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # a case, referral or token id
 Word = Annotated[str, Field(max_length=64, pattern=NO_NUL)]  # a query filter
+# Where a person may move a referral (`no_longer_indicated` is the ledger's own, on reassessment).
+MoveTo = Literal["accepted", "in_progress", "completed", "declined", "withdrawn"]
+# A reason that must say something: not empty, not only spaces, no NUL.
+Reason = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=2000, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$", description="原因"
+    ),
+]
 Note = Annotated[str, Field(max_length=2000, pattern=NO_NUL, description="备注 / a note")]
 
 
@@ -95,22 +104,32 @@ class Reassess(Body):
 class CloseCase(Body):
     """POST /v1/cases/{id}/close: why (required; kept with the case's events)."""
 
-    note: Annotated[Note, Field(min_length=1)]
+    note: Reason
 
 
 class ReopenCase(Body):
     """POST /v1/cases/{id}/reopen: why the case is opened again."""
 
-    note: Annotated[Note, Field(min_length=1)]
+    note: Reason
 
 
-class TransitionRequest(Body):
+class _Move(Body):
     """POST /v1/referrals/{id}/transitions."""
 
-    to: Literal["accepted", "in_progress", "completed", "declined", "withdrawn"] = Field(
+    to: Literal["accepted", "in_progress", "completed", "withdrawn"] = Field(
         description="新状态 / the new status"
     )
     note: Note | None = None
+
+
+class _Decline(Body):
+    """POST /v1/referrals/{id}/transitions declining: why (required)."""
+
+    to: Literal["declined"] = Field(description="不予受理 / declined")
+    note: Reason
+
+
+TransitionRequest = Annotated[_Move | _Decline, Field(discriminator="to")]
 
 
 class _TokenFields(Body):
@@ -139,16 +158,28 @@ class DepartmentToken(_TokenFields):
 M = TypeVar("M", bound=BaseModel)
 
 
-def parse(model: type[M], body: Any) -> M:
-    """`body` as `model` for callers other than FastAPI (the workbench's forms), or 422
-    naming every bad field, in the same words as the JSON door."""
+@overload
+def parse(model: type[M], body: Any) -> M: ...
+@overload
+def parse(model: Any, body: Any) -> Any: ...
+def parse(model: Any, body: Any) -> Any:
+    """`body` as `model` (a model or a tagged union of models) for callers other than FastAPI
+    (the workbench's forms), or 422 naming every bad field, in the JSON door's words."""
     try:
-        return model.model_validate(body if body is not None else {})
+        return TypeAdapter(model).validate_python(body if body is not None else {})
     except ValidationError as exc:
-        raise InvalidRequestError(field_errors(exc)) from exc
+        problems = [_untagged(p) for p in field_errors(exc)]
+        raise InvalidRequestError(problems) from exc
+
+
+def _untagged(problem: FieldError) -> FieldError:
+    """A tagged union names its branch first (`declined.note`): drop it."""
+    head, _, rest = problem.field.partition(".")
+    return FieldError(rest, problem.zh, problem.en) if rest and head in TAGS else problem
 
 
 TokenCreate = Annotated[StaffToken | DepartmentToken, Field(discriminator="role")]
-# The tags of the tagged union above: pydantic puts them in an error's path; api/errors.py
-# takes them out again, so that the field is named as it was sent (`department`).
+# The tags of the tagged unions here (tokens, moves): pydantic puts them in an error's path;
+# api/errors.py takes them out again, so that the field is named as it was sent.
 TAGS.update({"admin", "caseworker", "policy", "department"})
+TAGS.update({"accepted", "in_progress", "completed", "withdrawn", "declined"})

@@ -24,6 +24,19 @@ class ErrorOut(BaseModel):
     detail: Text
 
 
+class InternalDetail(Text):
+    """What a 500 says: a message, and the request id to quote to the administrator."""
+
+    request_id: str | None = Field(default=None, description="请求编号（日志中可查）/ request id")
+
+
+class InternalErrorOut(BaseModel):
+    """500: a fault of the service (engine_error, internal_error), never of the request."""
+
+    error: str = Field(description="engine_error / internal_error")
+    detail: InternalDetail
+
+
 class ValidationErrorOut(BaseModel):
     """422: every bad field of the request."""
 
@@ -85,7 +98,7 @@ _GENERIC: dict[int, tuple[type[BaseModel], str, dict[str, Any] | None]] = {
     415: (ErrorOut, "unsupported_media_type: 请求体应为 application/json（UTF-8）", None),
     422: (ValidationErrorOut, "validation_error: 逐个指出无效字段 (each bad field)", None),
     500: (
-        ErrorOut,
+        InternalErrorOut,
         "engine_error: 规则引擎故障，不是请求的问题 (an engine fault, never caused by the request)",
         None,
     ),

@@ -85,13 +85,17 @@ def _routes(routes: Iterable[Any]) -> Iterator[Any]:
 
 
 def _allowed(request: Request, fallback: str) -> str:
-    """Every method the path answers (Starlette names only the first route's)."""
-    methods: set[str] = set()
+    """Every method the path answers (Starlette names only the first route's); a literal
+    path (`/v1/policies/reload`) before a template that also matches it (`{version}`)."""
+    literal: set[str] = set()
+    templated: set[str] = set()
     for route in _routes(request.app.routes):
         match, _ = route.matches({**request.scope, "method": "\x00"})
         if match is not Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return ", ".join(sorted(methods)) or fallback
+            methods = set(getattr(route, "methods", None) or ())
+            fixed = "{" not in str(getattr(route, "path_format", "{"))
+            (literal if fixed else templated).update(methods)
+    return ", ".join(sorted(literal or templated)) or fallback
 
 
 _HTTP_ERRORS: dict[int, tuple[type[ApiError], str, str]] = {

@@ -14,8 +14,11 @@ import json
 import logging
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from engine.messages import NUL_MESSAGE
 
 logger = logging.getLogger("uvicorn.error")
 
@@ -55,6 +58,11 @@ class RequestIds:
                 message["headers"] = [*message.get("headers", []), (HEADER.encode(), rid.encode())]
             await send(message)
 
+        field = _nul_field(scope)
+        if field is not None:  # PostgreSQL cannot hold a NUL, and no id or filter has one
+            await _send(send, 422, rid, {"error": "validation_error", "detail": [
+                {"field": field, "zh": "不得包含空字符（NUL）", "en": NUL_MESSAGE}]})  # fmt: skip
+            return
         try:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:
@@ -63,16 +71,33 @@ class RequestIds:
                 await _internal_error(send, rid)
 
 
+def _nul_field(scope: Scope) -> str | None:
+    """The path, or the query parameter, that holds a NUL character (percent-encoded too)."""
+    if "\x00" in scope.get("path", ""):
+        return "path"
+    query: str = scope.get("query_string", b"").decode("latin-1")
+    if "%00" not in query and "\x00" not in query:
+        return None
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if "\x00" in key or "\x00" in value:
+            return "query." + key.replace("\x00", "")
+    return None
+
+
 async def _internal_error(send: Send, rid: str) -> None:
     body: dict[str, Any] = {
         "error": "internal_error",
         "detail": {"zh": "服务内部错误", "en": "Internal server error", "request_id": rid},
     }
+    await _send(send, 500, rid, body)
+
+
+async def _send(send: Send, status: int, rid: str, body: dict[str, Any]) -> None:
     data = json.dumps(body, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 500,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(data)).encode()),

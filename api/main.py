@@ -32,7 +32,7 @@ from api.routes import (
     policy_versions,
     referrals,
 )
-from api.settings import Settings
+from api.settings import Settings, ledger_location
 from api.version_header import PolicyVersionHeader
 from api.web import install as install_web
 from engine import PolicyError
@@ -75,7 +75,9 @@ def _announce(issued: Issued | None, settings: Settings) -> None:
         "\n首次启动：已创建管理员令牌（只显示这一次，请妥善保存）"
         "\nFirst start: an admin token was created (shown once, keep it safe):\n\n"
         f"    {issued.token}\n\n"
-        f"    curl -s {base}/v1/catalog -H 'Authorization: Bearer {issued.token}'\n",
+        f"    curl -s {base}/v1/catalog -H 'Authorization: Bearer {issued.token}'\n\n"
+        f"台账 (ledger): {ledger_location(settings.database_url)}\n"
+        f"密钥 (identity key): {settings.secret_file.resolve()}\n",
         file=sys.stderr,
         flush=True,
     )
@@ -97,7 +99,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         secret = settings.identity_secret or load_or_create_secret(settings.secret_file)
         ledger = Ledger.open(settings.database_url, secret)
         app.state.ledger = ledger
-        logger.info("ledger open (%s)", ledger.engine.dialect.name)
+        logger.info(
+            "ledger open (%s): %s",
+            ledger.engine.dialect.name,
+            ledger_location(settings.database_url),
+        )
         with startup_lock(ledger.engine):  # several workers: one creates the first token
             if settings.guanai_admin_token:
                 ensure_token(ledger, settings.guanai_admin_token, "admin (GUANAI_ADMIN_TOKEN)")

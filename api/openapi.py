@@ -68,6 +68,20 @@ LISTED_REFERRAL_LINKS: dict[str, Any] = {
 }
 
 
+_FIRST_VERSION = "$response.body#/versions/0/policy_version"
+VERSION_LINKS: dict[str, Any] = {
+    "ReadFirstVersion": {
+        "operationId": "policy_version",
+        "parameters": {"version": _FIRST_VERSION},
+        "description": "读取第一个政策版本",
+    },
+    "DiffFirstVersion": {
+        "operationId": "diff",
+        "parameters": {"a": _FIRST_VERSION, "b": _FIRST_VERSION},
+        "description": "第一个政策版本与自身的差异",
+    },
+}
+
 ETAG = {
     "ETag": {
         "description": "个案当前版本，更新时作 If-Match / the case's version, for If-Match",
@@ -132,17 +146,18 @@ def describe_tokens(schema: dict[str, Any], policy: Policy) -> None:
         department["enum"] = list(policy.catalog.departments)
 
 
-def require_if_match(schema: dict[str, Any]) -> None:
-    """A profile update's If-Match is required (without it: 428, not a default)."""
+def if_match_headers(schema: dict[str, Any]) -> None:
+    """If-Match is text or absent, never JSON null; a profile update's is required (without
+    it the answer is 428, not a default), a referral's optional."""
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            if operation.get("operationId") != "update_profile":  # a referral's is optional
-                continue
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "header" and parameter.get("name") == "if-match":
+                if parameter.get("in") != "header" or parameter.get("name") != "if-match":
+                    continue
+                options = parameter["schema"].get("anyOf", [parameter["schema"]])
+                parameter["schema"] = next(o for o in options if o.get("type") == "string")
+                if operation.get("operationId") == "update_profile":
                     parameter["required"] = True
-                    options = parameter["schema"].get("anyOf", [parameter["schema"]])
-                    parameter["schema"] = next(o for o in options if o.get("type") == "string")
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -163,7 +178,7 @@ def install_openapi(app: FastAPI) -> None:
             if service is not None:
                 describe_profile(schema, service.policy)
                 describe_tokens(schema, service.policy)
-            require_if_match(schema)
+            if_match_headers(schema)
             built.clear()
             built[version] = schema
         return built[version]

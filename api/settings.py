@@ -8,6 +8,21 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# The default ledger and identity key live in one absolute place, whatever the current folder
+# (a command run from a spreadsheet's folder must not start a second ledger there).
+HOME = Path(__file__).resolve().parents[1] / "var"
+
+
+def ledger_location(database_url: str) -> str:
+    """Where the ledger is, for banners: an SQLite file's absolute path, or the server URL
+    without its password."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return str(Path(url.database).resolve())
+    return url.render_as_string(hide_password=True)
+
 
 class Settings(BaseSettings):
     """What the service reads from its environment (docs/contract.md §4, README)."""
@@ -20,11 +35,11 @@ class Settings(BaseSettings):
     # `POLICY_PATHS=/etc/guanai/hunan:/etc/guanai/changsha`, like PATH (not JSON).
     policy_paths: Annotated[list[Path], NoDecode] = []
     # The ledger: an embedded SQLite file by default, PostgreSQL as postgresql://…
-    database_url: str = "sqlite:///./var/guanai.db"
+    database_url: str = f"sqlite:///{HOME / 'guanai.db'}"
     # Key of the resident-ID hash (IDENTITY_SECRET); without it, one is generated on first
     # start and kept in SECRET_FILE.
     identity_secret: str | None = None
-    secret_file: Path = Path("var/identity.key")
+    secret_file: Path = HOME / "identity.key"
     # Let requests without a token evaluate profiles and read the catalog and policies (contract
     # §5 doors, which store nothing); every ledger route still needs a token. Off by default.
     public_evaluation: bool = False

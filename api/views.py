@@ -35,6 +35,9 @@ class CaseSummary(_Out):
     """A case as listed."""
 
     id: str
+    number: str | None = Field(
+        default=None, description="个案号（如 430121-2025-000123）/ the case's short number"
+    )
     region_code: str | None = Field(description="行政区划代码 / region code")
     village: str
     identity: Identity
@@ -68,6 +71,9 @@ class ReferralOut(_Out):
     urgent: bool
     created_at: Stamp = STAMP
     updated_at: Stamp = STAMP
+    version: int | None = Field(
+        default=None, description="转介版本（其经过的步数；转介的 If-Match）/ its ETag"
+    )
     history: list[HistoryEntry] | None = None
 
 

@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import re
+import resource
 import time
 from datetime import date
 from pathlib import Path
@@ -57,6 +58,14 @@ def rule_draft(policy: Policy) -> Policy:
     return load_sources(overlay(policy.sources, [(source.path, "".join(lines).encode())]))
 
 
+def _cpu() -> float:
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run(url: str, cases: int, workers: int | None) -> dict[str, Any]:
     """Generate the ledger and replay both drafts; the figures."""
     policy = load_policy(extra_dirs=[REGIONS])
@@ -71,9 +80,15 @@ def run(url: str, cases: int, workers: int | None) -> dict[str, Any]:
         "load_average_before": os.getloadavg()[0],
     }
     for name, draft in (("parameter", parameter_draft(policy)), ("rule", rule_draft(policy))):
+        cpu = _cpu()
         report = replay(ledger.engine, Replay(policy, draft, DAY, workers=workers))
+        cpu = _cpu() - cpu
         figures[name] = {
             "seconds": round(report.seconds, 1),
+            # CPU of this process and its workers (not PostgreSQL's): on an idle machine the
+            # wall time is about this over the cores; the shared machine's load inflates it
+            "cpu_seconds": round(cpu, 1),
+            "load_average": round(os.getloadavg()[0], 1),
             "cases_per_second": round(cases / report.seconds),
             "evaluated_in_full": report.cases - report.skipped,
             "changed": report.changed,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import re
 import signal
 import threading
 import time
@@ -41,6 +42,26 @@ def _survey_actor() -> str:
         return "survey-import"
 
 
+REGION = re.compile(r"[1-9][0-9]{5}")
+
+
+def _default_region(table: Any, region: str, facts: Any) -> None:
+    """`--region`: the region of every row whose own region cell is empty (a column of its
+    own when the sheet has none). A row with neither is an error row (survey.parse_row)."""
+    from ledger import survey
+
+    columns = survey.map_columns(table.headers, facts, table.header_row)
+    index = next((c.index for c in columns if c.target == "region_code"), None)
+    if index is None:
+        index = len(table.headers)
+        table.headers.append("region_code")
+    for i, (number, row) in enumerate(table.rows):
+        cells = [*row, *[None] * (index + 1 - len(row))]
+        if cells[index] is None or str(cells[index]).strip() == "":
+            cells[index] = region
+        table.rows[i] = (number, cells)
+
+
 @app.command("import")
 def import_survey(
     file: Annotated[Path, typer.Argument(help="摸排表 CSV 或 XLSX / survey file, CSV or XLSX")],
@@ -62,6 +83,12 @@ def import_survey(
     actor: Annotated[
         str | None, typer.Option("--actor", help="记入台账的操作人 / who is importing")
     ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region", help="行政区划代码，用于没有填写区划的行 / region of rows that name none"
+        ),
+    ] = None,
     policies: PoliciesOption = None,
 ) -> None:
     """导入村级摸排表：逐行校验、评估、建档 / Import a village survey: each row checked,
@@ -71,7 +98,7 @@ def import_survey(
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from api.settings import Settings
+    from api.settings import Settings, ledger_location
     from ledger import survey
     from ledger.db import Ledger
     from ledger.identity import load_or_create_secret
@@ -87,6 +114,10 @@ def import_survey(
     try:
         table = survey.read_sheet(file, sheet)
         policy = load_policy(extra_dirs=[*settings.policy_paths, *(policies or [])])
+        if region is not None:
+            if not REGION.fullmatch(region):
+                _stop("--region 应为6位行政区划代码", "--region must be a 6-digit region code")
+            _default_region(table, region, policy.catalog.facts)
         columns = survey.map_columns(table.headers, policy.catalog.facts, table.header_row)
     except survey.SurveyError as exc:
         _stop(f"无法导入 {file}：{exc.zh}", f"cannot import {file}: {exc.en}")
@@ -105,9 +136,11 @@ def import_survey(
     evaluator = Evaluator(policy)
     console = Console(stderr=True)
     typer.echo(  # plain text: rich would wrap long paths at 80 columns
-        f"读取 {file}：{table.source}，{len(table.rows):,} 行 → 台账 {ledger.engine.dialect.name}，"
+        f"读取 {file}：{table.source}，{len(table.rows):,} 行 → 台账 {ledger.engine.dialect.name}"
+        f"（{ledger_location(settings.database_url)}），"
         f"评估日期 {day}（无“评估日期”列时）\n"
-        f"reading {file}: {len(table.rows):,} rows → ledger {ledger.engine.dialect.name}, "
+        f"reading {file}: {len(table.rows):,} rows → ledger {ledger.engine.dialect.name} "
+        f"({ledger_location(settings.database_url)}), "
         f"evaluated on {day} unless a row has 评估日期",
         err=True,
     )

@@ -84,6 +84,11 @@ def evaluate(
     ] = "json",
 ) -> None:
     """评估一份画像，输出结果 JSON（契约 §3）或中文文本 / Evaluate one profile, print the result."""
+    data = _read_json(file)
+    if isinstance(data, dict) and "profile" in data:  # shaped like the HTTP request
+        if as_of is None and isinstance(data.get("as_of"), str):
+            as_of = data["as_of"]  # its own date, unless --as-of overrides it
+        data = data["profile"]
     day = date.today()
     if as_of is not None:
         try:
@@ -102,9 +107,6 @@ def evaluate(
                     ],
                 },
             )
-    data = _read_json(file)
-    if isinstance(data, dict) and "profile" in data:
-        data = data["profile"]
     try:
         policy = load_policy(extra_dirs=[*env_policy_paths(), *(policies or [])])
     except PolicyError as exc:

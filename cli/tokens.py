@@ -29,8 +29,13 @@ def _ledger() -> Ledger:
 def create(
     role: Annotated[str, typer.Option(help="admin | caseworker | department | policy")],
     name: Annotated[str, typer.Option(help="持有人 / holder (a person or a system)")],
-    region: Annotated[str | None, typer.Option(help="6位区划代码，作前缀；不填为全国")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="6位区划代码，作前缀（caseworker/department 必填）")
+    ] = None,
     department: Annotated[str | None, typer.Option(help="department 角色的部门代码")] = None,
+    national: Annotated[
+        bool, typer.Option("--national", help="caseworker/department 令牌覆盖全国（不填区划）")
+    ] = False,
 ) -> None:
     """创建令牌，只显示这一次 / Create a token; it is printed once, only its hash is kept."""
     departments = set(load_policy().catalog.departments)
@@ -45,6 +50,7 @@ def create(
                 department=department,
                 created_by=ACTOR,
                 departments=departments,
+                national=national,
             )
         except ValueError as exc:
             typer.echo(f"错误 (error): {exc}", err=True)

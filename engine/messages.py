@@ -37,12 +37,24 @@ _ZH: dict[str, str] = {
     "value_error": "值无效",
 }
 
+NUL_MESSAGE = "must not contain NUL characters"
+
+
+def refuse_nul(value: Any) -> Any:
+    """A pydantic validator: text with a NUL character is refused (PostgreSQL cannot store it,
+    and no name, village or note has one)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(NUL_MESSAGE)
+    return value
+
+
 _VALUE_ERRORS_ZH = {
     "must be 17 digits followed by a digit or X": "身份证号应为17位数字加1位数字或X",
     "check digit does not match": "身份证号校验位不正确",
     "birth date inside it is not a real date": "身份证号中的出生日期无效",
     "must be a date YYYY-MM-DD": "应为日期 YYYY-MM-DD",
     "must be a real date YYYY-MM-DD": "应为真实存在的日期 YYYY-MM-DD",
+    NUL_MESSAGE: "不得包含空字符（NUL）",
     "must be a date from 1900-01-01 to 2199-12-31": "日期应在 1900-01-01 至 2199-12-31 之间",
     "must be a time YYYY-MM-DDTHH:MM:SS": "应为时间 YYYY-MM-DDTHH:MM:SS（可带时区）",
 }
@@ -57,8 +69,11 @@ _PATTERNS_ZH = {
 def _detail_zh(err: dict[str, Any]) -> str:
     kind = err["type"]
     field = str(err["loc"][-1]) if err["loc"] else ""
-    if kind == "string_pattern_mismatch" and "x00" in str((err.get("ctx") or {}).get("pattern")):
+    pattern = str((err.get("ctx") or {}).get("pattern"))
+    if kind == "string_pattern_mismatch" and pattern in (r"^[^\x00]*$", r"^[^\x00]+$"):
         return "不能包含空字符（NUL）"
+    if kind == "string_pattern_mismatch" and r"[^\s\x00]" in pattern:
+        return "不能为空（须说明原因）"
     if kind == "string_pattern_mismatch" and field in _PATTERNS_ZH:
         return _PATTERNS_ZH[field]
     base = _ZH.get(kind, "值无效")

@@ -18,7 +18,10 @@ from pydantic import (
     ConfigDict,
     Field,
     field_validator,
+    model_validator,
 )
+
+from engine.messages import refuse_nul
 
 Bool = bool | None
 NonNegInt = Annotated[int, Field(ge=0)] | None
@@ -111,7 +114,9 @@ class Profile(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     # identity — never read by rules, never echoed in evaluation output
-    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00]+$")] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(refuse_nul)] | None = (
+        None
+    )
     id_number: Annotated[str, Field(pattern=r"^[1-9][0-9]{16}[0-9X]$")] | None = None
     birth_date: Annotated[date, BeforeValidator(_iso_date)] | None = None
 
@@ -167,6 +172,17 @@ class Profile(BaseModel):
     needs_family_education_support: Bool = None
     household_rigid_expenditure_12m: Money = None
     household_income_12m: Money = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sex_from_id_number(cls, data: Any) -> Any:
+        """Sex, when not stated, is the ID number's: its 17th digit is odd for a man, even
+        for a woman (GB 11643). A stated sex is kept as stated."""
+        if isinstance(data, dict) and data.get("sex") is None:
+            number = data.get("id_number")
+            if isinstance(number, str) and id_number_problem(number) is None:
+                return {**data, "sex": "male" if int(number[16]) % 2 else "female"}
+        return data
 
     @field_validator("id_number")
     @classmethod

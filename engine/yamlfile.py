@@ -106,6 +106,18 @@ def _construct_sequence(loader: _StrictLoader, node: yaml.SequenceNode) -> Locat
     return result
 
 
+def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """A date that does not exist (2025-13-01, 2025-02-30) is a file:line error like every
+    other, not a Python traceback (lint, start and reload alike)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise loader.issue(
+            node, f"不存在的日期 {node.value!r} (not a real date: {node.value!r})"
+        ) from exc
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 

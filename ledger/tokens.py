@@ -42,8 +42,12 @@ def create_token(
     department: str | None,
     created_by: str,
     departments: set[str] | None = None,
+    national: bool = True,
 ) -> Issued:
-    """Create a token; ValueError with a Chinese-first message when the arguments don't fit."""
+    """Create a token; ValueError with a Chinese-first message when the arguments don't fit.
+
+    With `national=False` a caseworker or department token must name its region (the CLI
+    asks for `--national` to make a nationwide one, so that none is made by forgetting)."""
     if role not in ROLES:
         raise ValueError(f"未知角色 {role}（可选：{'、'.join(ROLES)}） / unknown role")
     if region is not None and not (
@@ -56,6 +60,11 @@ def create_token(
         raise ValueError("只有 department 角色可以指定部门 / only department tokens name one")
     if department and departments is not None and department not in departments:
         raise ValueError(f"未知部门 {department} / unknown department")
+    if role in ("caseworker", "department") and region is None and not national:
+        raise ValueError(
+            f"{role} 令牌须指定 --region（全国范围请写 --national）"
+            f" / a {role} token needs --region, or --national for the whole country"
+        )
     token = PREFIX + secrets.token_urlsafe(32)
     record = Token(
         id=new_id()[:12],

@@ -77,6 +77,15 @@ def test_evaluate_reads_standard_input_and_accepts_the_http_envelope() -> None:
     assert statuses["URGENT_DV_POLICE"] == "urgent"
 
 
+def test_evaluate_honours_the_as_of_of_a_request_shaped_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"profile": PROFILE, "as_of": "2024-03-15"})
+    result = CliRunner().invoke(app, ["evaluate", path])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["as_of"] == "2024-03-15"
+    overridden = CliRunner().invoke(app, ["evaluate", path, "--as-of", "2025-06-01"])
+    assert json.loads(overridden.stdout)["as_of"] == "2025-06-01"
+
+
 def test_bad_input_exits_2_naming_each_field(tmp_path: Path) -> None:
     bad = {"age_years": "40", "husband_away": 1, "colour": "red"}
     result = CliRunner().invoke(app, ["evaluate", _write(tmp_path, bad)])
@@ -100,6 +109,20 @@ def test_the_installed_guanai_command_runs() -> None:
     done = subprocess.run([str(guanai), "--help"], capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert "evaluate" in done.stdout and "lint" in done.stdout and "serve" in done.stdout
+
+
+def test_lint_names_an_impossible_date_by_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "hunan"
+    folder.mkdir()
+    (folder / "430000.yaml").write_text(
+        'region: "430000"\nname: 湖南省\nparameters:\n  dibao_standard_monthly:\n'
+        "    - {from: 2025-02-30, value: 600}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["lint", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "430000.yaml:5: " in result.output and "2025-02-30" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_lint_without_arguments_checks_the_shipped_policies_from_any_folder(

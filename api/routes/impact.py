@@ -12,13 +12,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 
 from api.access import NOTHING, region_filter, require
 from api.auth import PrincipalDep
+from api.bodies import ID_PATTERN, REGION_PATTERN
 from api.deps import LedgerDep, PolicyService, PolicyServiceDep, SessionDep
 from api.error_models import ledger_responses
 from api.errors import InvalidRequestError, PayloadTooLargeError, message
+from api.strict import StrictRoute
+from api.text import IsoDate
 from engine import FieldError, PolicyError
 from engine.sources import load_sources, overlay
 from ledger.db import Ledger
@@ -27,7 +31,17 @@ from ledger.impact.jobs import find_job, job_out, start_job
 from ledger.impact.report import from_json
 from ledger.principal import Principal
 
-router = APIRouter(prefix="/v1/policies", tags=["policies"])
+router = APIRouter(prefix="/v1/policies", tags=["policies"], route_class=StrictRoute)
+DRAFT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "草案：一个 zip（policies/ 的改动）或一个 YAML 文件 / a zip or one YAML",
+        "content": {
+            "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            "application/x-yaml": {"schema": {"type": "string"}},
+        },
+    }
+}
 
 MAX_DRAFT_BYTES = 2 * 1024 * 1024
 MAX_FILES = 200
@@ -56,14 +70,19 @@ def draft_files(body: bytes, content_type: str, name: str) -> list[tuple[str, by
     return [(name, body)]
 
 
-@router.post("/impact", status_code=202, responses=ledger_responses(401, 403, 413, 422))
+@router.post(
+    "/impact",
+    status_code=202,
+    responses=ledger_responses(403, 413, 422),
+    openapi_extra=DRAFT_BODY,
+)
 async def impact(
     request: Request,
     service: PolicyServiceDep,
     ledger: LedgerDep,
     principal: PrincipalDep,
-    region: Annotated[str | None, Query(pattern=r"^[1-9]\d{5}$")] = None,
-    as_of: date | None = None,
+    region: Annotated[str | None, Query(pattern=REGION_PATTERN)] = None,
+    as_of: Annotated[IsoDate | None, Query()] = None,
     file: Annotated[str, Query(description="单个 YAML 文件的文件名 / name of a single YAML")] = (
         "draft.yaml"
     ),
@@ -120,9 +139,9 @@ def _start(
     return out
 
 
-@router.get("/impact/{job_id}", responses=ledger_responses(401, 403, 404))
+@router.get("/impact/{job_id}", responses=ledger_responses(403, 404))
 def impact_status(
-    job_id: str,
+    job_id: Annotated[str, PathParam(pattern=ID_PATTERN)],
     session: SessionDep,
     service: PolicyServiceDep,
     principal: PrincipalDep,

@@ -12,6 +12,7 @@ from api.auth import PrincipalDep
 from api.bodies import ID_PATTERN
 from api.deps import PolicyServiceDep, SessionDep
 from api.error_models import ledger_responses
+from api.openapi import VERSION_LINKS, links
 from api.routes.policies import policies_of
 from api.schemas import ExplainedAgainOut, PolicyDiffOut, PolicyVersionsOut, StoredPoliciesOut
 from api.strict import StrictRoute
@@ -35,7 +36,9 @@ def policy_of(service: PolicyServiceDep, session: SessionDep, version: str) -> P
     return service.stored.get(session, find_version(session, version).version).policy
 
 
-@router.get("/policies/versions", response_model=PolicyVersionsOut)
+@router.get(
+    "/policies/versions", response_model=PolicyVersionsOut, responses=links(200, VERSION_LINKS)
+)
 def versions(session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     """每个提供过服务的政策版本 / Every policy version served, the first served first."""
     return {
@@ -85,7 +88,7 @@ def policy_version(
 )
 def explain(
     case_id: Annotated[str, Path(pattern=ID_PATTERN, description="个案编号 / case id")],
-    assessment_id: Annotated[int, Path(ge=1, le=2**62)],
+    assessment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     service: PolicyServiceDep,
     session: SessionDep,
     principal: Caseworker,

@@ -91,6 +91,6 @@ def install_page_errors(app: FastAPI) -> None:
         ProfileError,
         RequestValidationError,
         RulesRuntimeError,
-        Exception,
     ):
         app.add_exception_handler(exc_class, page_error_handler)
+    # anything else is a 500 answered by api/failures.py's RequestIds, as for the JSON door

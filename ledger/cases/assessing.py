@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from engine import EvaluationResult, Profile
+from engine import EvaluationResult, FieldError, Profile
 from engine.profile import IDENTITY_FIELDS
 from engine.vocabulary import HARDSHIP_GROUP, LEDGER_ENTRY
-from ledger.errors import CaseNotFound
+from ledger.errors import CaseNotFound, InvalidInput
 from ledger.models import (
     Assessment,
     Case,
@@ -24,6 +24,24 @@ from ledger.models import (
     ProfileVersion,
 )
 from ledger.referrals import SyncReport, sync_referrals
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)  # as the HTTP door (api/text.py)
+
+
+def check_as_of(as_of: date) -> date:
+    """An assessment date from 1900 to 2199, whoever asks (door, CLI, survey import): a review
+    date months after 9999-12-31 does not exist."""
+    if not FIRST_DAY <= as_of <= LAST_DAY:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "as_of",
+                    "评估日期应在 1900-01-01 至 2199-12-31 之间",
+                    "must be a date from 1900-01-01 to 2199-12-31",
+                )
+            ]
+        )
+    return as_of
 
 
 def add_months(day: date, months: int) -> date:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from engine import Evaluator, Profile
 from ledger.case_numbers import next_case_number
-from ledger.cases.assessing import Outcome, follow_up, stored_profile
+from ledger.cases.assessing import Outcome, check_as_of, follow_up, stored_profile
 from ledger.errors import DuplicateCase, IdempotencyKeyReused
 from ledger.identity import id_hash
 from ledger.models import Assessment, Case, ProfileVersion, new_id, now
@@ -38,6 +38,7 @@ def create_case(
     key with a different request is a 409, and so is an ID number that already has a case —
     also when the other request is being stored at the same instant.
     """
+    check_as_of(as_of)
     fingerprint = request_fingerprint(secret, profile, village, as_of) if idempotency_key else None
     if idempotency_key:
         replay = _replay(session, idempotency_key, fingerprint)

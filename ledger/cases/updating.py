@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from engine import Evaluator, Profile
 from ledger.cases.assessing import (
     Outcome,
+    check_as_of,
     current_profile,
     follow_up,
     latest_assessment,
@@ -39,6 +40,7 @@ def update_profile(
     secret: str,
 ) -> Outcome:
     """A new profile version and assessment; 412 unless `if_match` is the current version."""
+    check_as_of(as_of)
     case = lock_case(session, case_id)
     refuse_if_closed(session, case)
     if case.version != if_match:
@@ -100,6 +102,7 @@ def reassess(
     session: Session, evaluator: Evaluator, *, case_id: str, as_of: date, actor: str
 ) -> Outcome:
     """The six-monthly review: the current profile under the current policies."""
+    check_as_of(as_of)
     case = lock_case(session, case_id)
     refuse_if_closed(session, case)
     result = evaluator.evaluate(current_profile(session, case), as_of=as_of)

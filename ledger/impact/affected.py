@@ -75,14 +75,27 @@ def affected_targets(a: Policy, b: Policy) -> set[str] | None:
 class Precheck:
     """Whether one case's affected decisions come out the same under both sets."""
 
-    def __init__(self, base: Evaluator, draft: Evaluator, targets: set[str]) -> None:
-        self.base, self.draft = base, draft
+    def __init__(self, base: Evaluator, draft: Evaluator, targets: set[str], day: date) -> None:
+        self.base, self.draft, self.day = base, draft, day
         self.classifications = [t for t in base.classification_rules if t in targets]
         self.codes = [t for t in base.code_rules if t in targets]
+        # in the §3a world only the national laws' codes are evaluated (engine/outside.py)
+        self.law_codes = [c for c in self.codes if base.code_rules[c].basis == "law"]
+        self._params: dict[str | None, tuple[dict[str, Any], dict[str, Any]]] = {}
 
-    def _values(self, ev: Evaluator, env: Env) -> list[Any]:
-        out: list[Any] = [env.derived(name) for name in self.classifications]
-        for code in self.codes:
+    def params(self, region: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The parameters in force for a region under both sets (one day: kept per region)."""
+        if region not in self._params:
+            chain = region_chain(region)
+            self._params[region] = (
+                self.base.policy.parameters.resolve_all(chain, self.day),
+                self.draft.policy.parameters.resolve_all(chain, self.day),
+            )
+        return self._params[region]
+
+    def _values(self, ev: Evaluator, env: Env, codes: list[str] | None = None) -> list[Any]:
+        out: list[Any] = [] if codes is not None else [env.derived(n) for n in self.classifications]
+        for code in self.codes if codes is None else codes:
             rule = ev.code_rules.get(code)
             if rule is None:
                 out.append("absent")
@@ -92,17 +105,19 @@ class Precheck:
                 out.append(None if node is None else evaluate(node, env))
         return out
 
-    def same(self, profile: Profile, day: date) -> bool:
+    def same(self, profile: Profile) -> bool:
         """True when no affected decision differs (in her world and the §3a world)."""
         if not self.classifications and not self.codes:
             return True
+        day = self.day
         facts: Mapping[str, Any] = self.base.facts_for(profile, day)
-        chain = region_chain(profile.region_code)
-        pa = self.base.policy.parameters.resolve_all(chain, day)
-        pb = self.draft.policy.parameters.resolve_all(chain, day)
-        for forced in (None, {LEFT_BEHIND: True}):
-            ea = self.base.env(facts, pa, day, forced)
-            eb = self.draft.env(facts, pb, day, forced)
-            if self._values(self.base, ea) != self._values(self.draft, eb):
-                return False
-        return True
+        pa, pb = self.params(profile.region_code)
+        ea, eb = self.base.env(facts, pa, day), self.draft.env(facts, pb, day)
+        if self._values(self.base, ea) != self._values(self.draft, eb):
+            return False
+        if not self.law_codes or (ea.derived(LEFT_BEHIND) is True and eb.derived(LEFT_BEHIND)):
+            return True  # no law code affected, or the §3a world is her own world
+        forced = {LEFT_BEHIND: True}
+        ea, eb = self.base.env(facts, pa, day, forced), self.draft.env(facts, pb, day, forced)
+        laws = self.law_codes
+        return self._values(self.base, ea, laws) == self._values(self.draft, eb, laws)

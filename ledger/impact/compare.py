@@ -29,6 +29,9 @@ class CaseChange:
         return bool(self.status or self.classifications or self.opened or self.closed)
 
 
+OUTSIDE = "@方案外"  # a code or referral of outside_programme (docs/contract.md §3a)
+
+
 def _held(status: str | None) -> bool:
     return status is not None and status != "needs_info"
 
@@ -39,10 +42,13 @@ def compare(
     """The difference between `before` (current set) and `after` (draft) for one case."""
     sb: dict[str, str] = {r.code: r.status for r in before.results}
     sa: dict[str, str] = {r.code: r.status for r in after.results}
+    # the national laws outside the programme (§3a), for a woman not known to be left-behind
+    sb.update({r.code + OUTSIDE: r.status for r in before.outside_programme})
+    sa.update({r.code + OUTSIDE: r.status for r in after.outside_programme})
     codes = [*sb, *(c for c in sa if c not in sb)]
     status = {c: (sb.get(c), sa.get(c)) for c in codes if sb.get(c) != sa.get(c)}
-    db = [r.department for r in before.referrals]
-    da = [r.department for r in after.referrals]
+    db = [r.department + (OUTSIDE if r.outside_programme else "") for r in before.referrals]
+    da = [r.department + (OUTSIDE if r.outside_programme else "") for r in after.referrals]
     cb, ca = before.classifications, after.classifications
     return CaseChange(
         case=case,

@@ -20,12 +20,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+import orjson
+from sqlalchemy import Engine, Text, and_, cast, false, func, or_, select
 
 from engine import Policy, ProfileError
 from engine.parameters import region_chain
 from ledger.case_filters import region_prefix
-from ledger.impact.affected import Precheck, affected_targets
+from ledger.impact.affected import Precheck, affected_targets, changed_parameters
 from ledger.impact.compare import CaseChange, compare
 from ledger.impact.evaluator import ReplayEvaluator
 from ledger.impact.report import ImpactReport
@@ -33,7 +34,8 @@ from ledger.models import Case, ProfileVersion
 
 CHUNK = 500
 
-Row = tuple[str, str | None, str, dict[str, Any]]  # case number, region, village, profile
+# case number, region, village, profile (a dict, or its JSON text)
+Row = tuple[str, str | None, str, dict[str, Any] | str]
 Progress = Callable[[int, int], None]
 
 
@@ -46,6 +48,21 @@ class Replay:
     as_of: date
     region: str | None = None
     workers: int | None = None  # default: every core
+
+
+def changed_prefixes(a: Policy, b: Policy) -> list[str] | None:
+    """The region-code prefixes whose cases a parameter change can reach (None: all of them,
+    a national value changed)."""
+    names = changed_parameters(a, b)
+    out: set[str] = set()
+    for region in {*a.parameters.by_region, *b.parameters.by_region}:
+        pa = a.parameters.by_region.get(region, {})
+        pb = b.parameters.by_region.get(region, {})
+        if any(pa.get(n) != pb.get(n) for n in names):
+            if region == "national":
+                return None
+            out.add(region_prefix(region))
+    return sorted(out)
 
 
 def same_rules(a: Policy, b: Policy) -> bool:
@@ -64,12 +81,31 @@ def _number_column() -> Any:
     return columns["id"]
 
 
-def open_cases(engine: Engine, region: str | None, chunk: int = CHUNK) -> Iterator[list[Row]]:
-    """The latest profile of every open case (within `region`), `chunk` rows at a time."""
+def _within(query: Any, region: str | None, prefixes: Sequence[str] | None) -> Any:
+    cases = Case.__table__  # type: ignore[attr-defined]
+    if region:
+        query = query.where(cases.c.region_code.startswith(region_prefix(region)))
+    if prefixes is not None:
+        query = query.where(or_(false(), *(cases.c.region_code.startswith(p) for p in prefixes)))
+    return query
+
+
+def open_cases(
+    engine: Engine,
+    region: str | None,
+    chunk: int = CHUNK,
+    *,
+    prefixes: Sequence[str] | None = None,
+    raw: bool = False,
+) -> Iterator[list[Row]]:
+    """The latest profile of every open case (within `region`, and within one of `prefixes`
+    when given), `chunk` rows at a time; `raw`: the profile as JSON text, for a worker to
+    decode (the reading process then does not parse JSON)."""
     cases = Case.__table__  # type: ignore[attr-defined]
     versions = ProfileVersion.__table__  # type: ignore[attr-defined]
+    profile = cast(versions.c.profile, Text) if raw else versions.c.profile
     query = (
-        select(_number_column(), cases.c.region_code, cases.c.village, versions.c.profile)
+        select(_number_column(), cases.c.region_code, cases.c.village, profile)
         .join(
             versions,
             and_(versions.c.case_id == cases.c.id, versions.c.version == cases.c.version),
@@ -77,20 +113,18 @@ def open_cases(engine: Engine, region: str | None, chunk: int = CHUNK) -> Iterat
         .where(cases.c.status == "open")
         .order_by(cases.c.id)
     )
-    if region:
-        query = query.where(cases.c.region_code.startswith(region_prefix(region)))
+    query = _within(query, region, prefixes)
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=chunk).execute(query)
         for rows in result.partitions(chunk):
             yield [(str(r[0]), r[1], r[2], r[3]) for r in rows]
 
 
-def count_open(engine: Engine, region: str | None) -> int:
-    """How many open cases there are (within `region`)."""
+def count_open(engine: Engine, region: str | None, prefixes: Sequence[str] | None = None) -> int:
+    """How many open cases there are (within `region`, and one of `prefixes` when given)."""
     cases = Case.__table__  # type: ignore[attr-defined]
     query = select(func.count()).select_from(cases).where(cases.c.status == "open")
-    if region:
-        query = query.where(cases.c.region_code.startswith(region_prefix(region)))
+    query = _within(query, region, prefixes)
     with engine.connect() as connection:
         return int(connection.execute(query).scalar_one())
 
@@ -108,7 +142,7 @@ class _Worker:
         self.rules_same = same_rules(base, draft)
         self._unaffected: dict[str | None, bool] = {}
         targets = affected_targets(base, draft)
-        self.precheck = None if targets is None else Precheck(self.base, self.draft, targets)
+        self.precheck = None if targets is None else Precheck(self.base, self.draft, targets, as_of)
 
     def unaffected(self, region: str | None) -> bool:
         if not self.rules_same:
@@ -123,13 +157,14 @@ class _Worker:
     def replay(self, rows: Sequence[Row]) -> tuple[int, int, list[CaseChange]]:
         skipped = errors = 0
         out: list[CaseChange] = []
-        for number, region, village, profile in rows:
+        for number, region, village, stored in rows:
+            profile = orjson.loads(stored) if isinstance(stored, str) else stored
             if self.unaffected(region):
                 skipped += 1
                 continue
             try:
                 valid = self.base.validate(profile)
-                if self.precheck is not None and self.precheck.same(valid, self.as_of):
+                if self.precheck is not None and self.precheck.same(valid):
                     skipped += 1
                     continue
                 before = self.base.evaluate(valid, as_of=self.as_of)
@@ -156,11 +191,16 @@ def _replay_chunk(rows: list[Row]) -> tuple[int, int, list[CaseChange]]:
 
 # -- in the calling process ------------------------------------------------------------------
 def _in_process(
-    engine: Engine, job: Replay, report: ImpactReport, progress: Progress | None, total: int
+    engine: Engine,
+    job: Replay,
+    report: ImpactReport,
+    progress: Progress | None,
+    total: int,
+    prefixes: Sequence[str] | None,
 ) -> None:
     worker = _Worker(job.base, job.draft, job.as_of)
     done = 0
-    for rows in open_cases(engine, job.region):
+    for rows in open_cases(engine, job.region, prefixes=prefixes):
         report.cases += len(rows)
         skipped, errors, changes = worker.replay(rows)
         report.skipped += skipped
@@ -182,12 +222,16 @@ def replay(engine: Engine, job: Replay, progress: Progress | None = None) -> Imp
         as_of=job.as_of.isoformat(),
         region=job.region,
     )
-    total = count_open(engine, job.region)
+    everyone = count_open(engine, job.region)
+    prefixes = changed_prefixes(job.base, job.draft) if same_rules(job.base, job.draft) else None
+    total = everyone if prefixes is None else count_open(engine, job.region, prefixes)
+    report.skipped = everyone - total  # in regions where nothing the draft changes applies
+    report.cases = everyone - total
     workers = max(1, job.workers or os.cpu_count() or 1)
     if progress is not None:
         progress(0, total)
     if total <= CHUNK or workers == 1:  # not worth starting processes
-        _in_process(engine, job, report, progress, total)
+        _in_process(engine, job, report, progress, total, prefixes)
         report.seconds = time.perf_counter() - started
         return report
     pool = ProcessPoolExecutor(
@@ -216,7 +260,7 @@ def replay(engine: Engine, job: Replay, progress: Progress | None = None) -> Imp
                 progress(done, total)
 
     try:
-        for rows in open_cases(engine, job.region):
+        for rows in open_cases(engine, job.region, prefixes=prefixes, raw=True):
             report.cases += len(rows)
             while len(pending) >= 2 * workers:
                 collect(block=True)

@@ -234,6 +234,20 @@ def parse_row(columns: list[Column], number: int, cells: list[Any]) -> Row:
         row.problems.append(
             RowProblem(number, village.label, "村不能为空", "the village must not be empty")
         )
+    region = next((c for c in columns if c.target == "region_code"), None)
+    if (
+        not row.blank
+        and "region_code" not in row.profile
+        and (region is None or all(p.field != region.label for p in row.problems))
+    ):
+        row.problems.append(
+            RowProblem(
+                number,
+                region.label if region else "行政区划代码 (region_code)",
+                "行政区划代码不能为空（或在导入命令中给出 --region）",
+                "the region code is required (or give --region to the import)",
+            )
+        )
     return row
 
 

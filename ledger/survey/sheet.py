@@ -86,8 +86,24 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
     text, encoding = _decode(data)
     first = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first.count) if any(d in first for d in ",\t;") else ","
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    return _sheet(path, encoding, records)
+    return _sheet(path, encoding, _csv_records(text, delimiter))
+
+
+def _csv_records(text: str, delimiter: str) -> list[list[str]]:
+    """The records of a CSV text; a quote left open (which would swallow every row after it)
+    is an error naming the row where it was opened."""
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as exc:
+        row = len(records) + 1
+        raise SurveyError(
+            f"第 {row} 行的引号没有闭合（或引号后多了字符），请检查该行后重新导入",
+            f"row {row}: a quote is not closed (or text follows a closing quote): {exc}",
+        ) from exc
+    return records
 
 
 def _decode(data: bytes) -> tuple[str, str]:

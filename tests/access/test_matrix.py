@@ -39,6 +39,8 @@ ROUTES: list[tuple[str, str, Any, dict[str, str], dict[str | None, int]]] = [
     ("GET", "/v1/catalog", None, {}, _all(200)),
     ("GET", "/v1/policies", None, {}, _all(200)),
     ("POST", "/v1/policies/reload", {}, {}, _all(403, admin=200)),
+    ("GET", "/v1/policies/versions", None, {}, _all(200)),
+    ("GET", "/v1/policies/impact/no-such-job", None, {}, _all(403, admin=404, policy=404)),
     ("POST", "/v1/cases", {"profile": IN_REGION, **CASE}, {}, _all(403, admin=201, caseworker=201)),
     ("POST", "/v1/cases", {"profile": OUT_OF_REGION, **CASE}, {}, _all(403, admin=201)),
     ("GET", "/v1/cases", None, {}, _all(403, admin=200, caseworker=200)),
@@ -214,5 +216,7 @@ class TestWhatEachRoleSees:
             "codes",
             "referrals",
             "overdue_reviews",
+            "suppressed_below",  # counts from 1 to 4 are null for the policy role
         }
+        assert report["suppressed_below"] == 5
         assert report["region"] == "430000"

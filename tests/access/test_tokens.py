@@ -81,6 +81,8 @@ def test_the_cli_creates_lists_and_revokes_tokens_and_keeps_only_hashes(
         (["--role", "policy", "--name", "x", "--department", "HEALTH"], "只有 department"),
         (["--role", "department", "--name", "x", "--department", "NOPE"], "未知部门"),
         (["--role", "policy", "--name", "x", "--region", "4300"], "6位"),
+        (["--role", "caseworker", "--name", "x"], "--region"),
+        (["--role", "department", "--name", "x", "--department", "HEALTH"], "--national"),
     ],
 )
 def test_bad_token_requests_exit_2_with_a_reason(
@@ -89,6 +91,14 @@ def test_bad_token_requests_exit_2_with_a_reason(
     result = CliRunner().invoke(app, ["token", "create", *args], env=env)
     assert result.exit_code == 2
     assert words in result.stderr
+
+
+def test_a_nationwide_caseworker_token_must_be_asked_for(env: dict[str, str]) -> None:
+    made = CliRunner().invoke(
+        app, ["token", "create", "--role", "caseworker", "--name", "x", "--national"], env=env
+    )
+    assert made.exit_code == 0, made.output
+    assert "全国" in made.stderr
 
 
 def test_the_first_start_prints_an_admin_token_with_a_curl_line(tmp_path: Path) -> None:
@@ -105,10 +115,12 @@ def test_the_first_start_prints_an_admin_token_with_a_curl_line(tmp_path: Path) 
             f"curl -s http://127.0.0.1:8000/v1/catalog -H 'Authorization: Bearer {found.group()}'"
             in server.log()
         )
+        assert f"台账 (ledger): {tmp_path}/first.db" in server.log()  # the full location
         bearer = {"Authorization": f"Bearer {found.group()}"}
         assert httpx.get(f"{server.base_url}/v1/audit", headers=bearer).status_code == 200
     finally:
         stop_server(server)
+    assert f"ledger open (sqlite): {tmp_path}/first.db" in server.log()
     second = start_server(tmp_path / "second.log", str(REGIONS), env=env)
     try:
         assert not TOKEN.search(second.log())  # only the very first start

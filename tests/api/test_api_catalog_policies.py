@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from api.settings import Settings
+from api.settings import Settings, ledger_location
 from engine import load_policy
-from tests.api.conftest import AppClient
+from tests.api.conftest import ROOT, AppClient
 
 
 @pytest.fixture(scope="module")
@@ -132,4 +132,17 @@ class TestSettings:
         settings = Settings()
         assert settings.policy_paths == []
         assert settings.host == "127.0.0.1" and settings.port == 8000
-        assert settings.database_url.startswith("sqlite:///./var/")
+        assert settings.database_url == f"sqlite:///{ROOT / 'var' / 'guanai.db'}"
+
+    def test_the_default_ledger_and_key_are_one_absolute_place_from_any_folder(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        for name in ("DATABASE_URL", "SECRET_FILE"):
+            monkeypatch.delenv(name, raising=False)
+        here = Settings()
+        monkeypatch.chdir(tmp_path)  # e.g. the spreadsheet's folder
+        there = Settings()
+        assert here.database_url == there.database_url
+        assert there.secret_file == here.secret_file and there.secret_file.is_absolute()
+        assert ledger_location(there.database_url) == str(ROOT / "var" / "guanai.db")
+        assert ledger_location("postgresql://u:pw@db/guanai") == "postgresql://u:***@db/guanai"

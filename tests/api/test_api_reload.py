@@ -168,6 +168,9 @@ def test_sighup_reloads_a_running_server(policy_dir: Path, tmp_path: Path) -> No
             time.sleep(0.1)
             after = httpx.get(f"{server.base_url}/healthz").json()["policy_version"]
         assert after != before, server.log()
+        # the line is logged just after the new set serves: wait for it too
+        while "policies reloaded on SIGHUP" not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert "policies reloaded on SIGHUP" in server.log()
         (policy_dir / "hunan.yaml").write_text(BROKEN, encoding="utf-8")
         server.process.send_signal(signal.SIGHUP)

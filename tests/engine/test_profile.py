@@ -75,4 +75,12 @@ def test_identity_never_reaches_the_facts_rules_read() -> None:
     facts = Profile(name="张小梅", id_number=VALID_ID, birth_date=date(1949, 12, 31)).facts(
         date(2025, 6, 1)
     )
-    assert facts == {"age_years": 75}
+    assert facts == {"age_years": 75, "sex": "female"}  # sex: derived from the ID number
+
+
+def test_sex_not_stated_comes_from_the_id_numbers_17th_digit() -> None:
+    assert Evaluator.validate({"id_number": VALID_ID}).sex == "female"  # …002X: 2 is even
+    man = "430121199006011236"  # …123: 3 is odd
+    assert Evaluator.validate({"id_number": man}).sex == "male"
+    assert Evaluator.validate({"id_number": man, "sex": "female"}).sex == "female"  # as stated
+    assert Evaluator.validate({"id_number": man}).facts(date(2025, 6, 1))["sex"] == "male"

@@ -25,6 +25,8 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("region: 010000\n", 1, "leading zero"),
         ("t: 1:20\n", 1, "base 60"),
         ("a: [1, 2\n", 2, "YAML syntax error"),
+        ("p:\n  - {from: 2025-13-01, value: 1}\n", 2, "not a real date: '2025-13-01'"),
+        ("p:\n  - {from: 2025-01-01}\n  - {from: 2025-02-30}\n", 3, "不存在的日期"),
     ],
 )
 def test_silent_conversions_and_duplicates_are_refused_with_their_line(

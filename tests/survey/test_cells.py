@@ -220,6 +220,7 @@ class TestRows:
             (7, "有未成年子女 (has_minor_children)"),
             (7, "第4列 (column 4)"),
             (7, "村 (village)"),
+            (7, "行政区划代码 (region_code)"),  # neither a column nor --region gives one
         ]
 
     def test_a_row_with_only_its_village_and_number_is_blank(self, policy: Policy) -> None:
@@ -254,6 +255,16 @@ class TestFiles:
             assert sheet.source.startswith(named), encoding
             assert sheet.headers == ["村", "姓名"]
             assert sheet.rows == [(2, ["光明村", "王秀英"])]
+
+    def test_an_unterminated_quote_is_an_error_naming_its_row(self, tmp_path: Path) -> None:
+        path = tmp_path / "survey.csv"
+        path.write_text('村,姓名\n光明村,王秀英\n"光明村,李\n光明村,张三\n', encoding="utf-8")
+        with pytest.raises(SurveyError) as caught:
+            read_sheet(path)
+        assert "第 3 行" in caught.value.zh and "row 3" in caught.value.en
+        path.write_text('村,姓名\n"光明村"x,王秀英\n', encoding="utf-8")
+        with pytest.raises(SurveyError, match="row 2"):
+            read_sheet(path)
 
     def test_a_tab_separated_export_is_read(self, tmp_path: Path) -> None:
         path = tmp_path / "survey.txt"

@@ -119,6 +119,36 @@ class TestFormats:
         assert db.counts()["cases"] == 3
 
 
+class TestRegion:
+    """A row needs a region, from its column or from --region; otherwise it is an error row
+    (a case without one is seen by no caseworker)."""
+
+    REGION_HEADER = "户籍地/居住地行政区划代码"
+
+    def _report(self, tmp_path: Path) -> str:
+        return (tmp_path / "摸排表-导入错误.csv").read_text(encoding="utf-8-sig")
+
+    def test_a_row_without_a_region_is_an_error_row(self, db: Db, tmp_path: Path) -> None:
+        rows = [w | {self.REGION_HEADER: ""} for w in women(3)]
+        result = run_import(db, write_csv(tmp_path / "摸排表.csv", rows))
+        assert result.exit_code == 1, result.output
+        assert db.counts()["cases"] == 0
+        assert self._report(tmp_path).count("行政区划代码不能为空") == 3
+
+    def test_region_gives_the_rows_without_one_their_region(self, db: Db, tmp_path: Path) -> None:
+        rows = [w | {self.REGION_HEADER: ""} for w in women(3)]
+        headers = [h for h in HEADERS if h != self.REGION_HEADER]
+        path = write_csv(tmp_path / "摸排表.csv", rows, headers)
+        run_import(db, path, "--region", "430121")
+        report = tmp_path / "摸排表-导入错误.csv"
+        assert not report.exists() or "行政区划代码" not in self._report(tmp_path)
+        assert db.counts()["cases"] >= 1
+        regions = db.scalar("SELECT count(*) FROM cases WHERE region_code = '430121'")
+        assert regions == db.counts()["cases"]
+        bad = run_import(db, path, "--region", "4３0121")
+        assert bad.exit_code == 2
+
+
 class TestUnusableInput:
     """Exit 2 before any row: nothing stored (the ledger is not even opened)."""
 

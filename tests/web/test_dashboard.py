@@ -65,9 +65,18 @@ def test_the_dashboard_numbers_equal_the_summary_report(page: Page, web: WebServ
 
 def test_a_policy_officer_sees_small_counts_suppressed(page: Page, web: WebServer) -> None:
     seeded(web)
+    summary = web.api("GET", "/v1/reports/summary", "policy").json()
+    assert summary["suppressed_below"] == 5
     sign_in(page, web.tokens["policy"])
     page.goto("/app/dashboard")
     expect(page.locator("main")).to_contain_text("少于 5 的数字不显示")
+    classes = {
+        c["name"]: c["label"]["zh"] for c in web.api("GET", "/v1/catalog").json()["classifications"]
+    }
+    for label, cells in table(page, "t-hardship").items():
+        (name,) = [n for n, zh in classes.items() if zh == label]
+        count = summary["classifications"].get(name, {}).get("true", 0)
+        assert cells == ["<5" if count is None else str(count)], name
     places = table(page, "t-places")  # 在册, 困难群体, 复核逾期, 办理中的转介, 紧急转介超时
     assert places["光明村（430121）"] == ["<5", "<5", "0", "6", "0"]  # 6 referrals: shown
     assert places["红星村（430121）"] == ["<5", "<5", "<5", "<5", "0"]

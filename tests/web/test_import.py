@@ -21,10 +21,13 @@ from tests.web.browser import sign_in
 from tests.web.server import WebServer
 
 
-def survey_file(folder: Path) -> Path:
-    """Three rows: two women, and one whose 性别 cannot be read (row 3 of the sheet)."""
+def survey_file(folder: Path, outside: bool = False) -> Path:
+    """Three rows: two women, and one whose 性别 cannot be read (row 3 of the sheet); with
+    `outside`, a fourth of another county (浏阳市 430181), not the caseworker's to record."""
     rows = [woman(i) | {"本人实际居住地类型": "村"} for i in (1, 2, 3)]
     rows[1]["性别"] = "不知道"
+    if outside:
+        rows.append(woman(4) | {"本人实际居住地类型": "村", "户籍地/居住地行政区划代码": "430181"})
     path = folder / "光明村摸排表.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=HEADERS)
@@ -39,13 +42,13 @@ def test_a_survey_with_a_bad_row_is_imported_and_its_error_report_names_the_row(
     before = web.api("GET", "/v1/cases", "caseworker").json()["total"]
     sign_in(page, web.tokens["caseworker"])
     page.goto("/app/import")
-    page.get_by_label("摸排表文件").set_input_files(survey_file(tmp_path))
+    page.get_by_label("摸排表文件").set_input_files(survey_file(tmp_path, outside=True))
     with page.expect_navigation(url=re.compile(r"/app/import/[0-9a-f]{32}$")):
         page.get_by_role("button", name="开始导入").click()
     expect(page.locator("#import-status h2")).to_have_text("导入完成", timeout=60_000)
-    expect(page.locator("#import-progress")).to_contain_text("已处理 3 / 3 行（100%）")
+    expect(page.locator("#import-progress")).to_contain_text("已处理 4 / 4 行（100%）")
     expect(page.locator("#r-imported")).to_have_text("2")
-    expect(page.locator("#r-failed")).to_have_text("1")
+    expect(page.locator("#r-failed")).to_have_text("2")
     assert web.api("GET", "/v1/cases", "caseworker").json()["total"] == before + 2
     with page.expect_download() as download:
         page.locator("#error-report").click()
@@ -53,10 +56,14 @@ def test_a_survey_with_a_bad_row_is_imported_and_its_error_report_names_the_row(
     assert report.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(report.decode("utf-8-sig"))))
     assert lines[0] == ["行号", "字段", "原因", "Reason"]
-    assert [(line[0], line[1]) for line in lines[1:]] == [("3", "性别 (sex)")]
+    assert [(line[0], line[1]) for line in lines[1:]] == [
+        ("3", "性别 (sex)"),
+        ("5", "户籍地/居住地行政区划代码 (region_code)"),
+    ]
+    assert lines[2][2] == "必须填写，且在 430121 辖区内"
     assert "不知道" not in report.decode("utf-8-sig")  # the report never repeats a value
     audit = web.api("GET", "/v1/audit?action=survey_import").json()["items"]
-    assert audit[0]["detail"]["imported"] == 2 and audit[0]["detail"]["failed"] == 1
+    assert audit[0]["detail"]["imported"] == 2 and audit[0]["detail"]["failed"] == 2
 
 
 def test_a_file_that_is_not_a_survey_is_refused_on_the_page(

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from api.access import region_filter
 from api.deps import PolicyDep, SessionDep, SettingsDep
-from api.routes.ledger import report
+from api.routes.ledger import SEES_CASES, report
 from api.web.auth import PageDep
 from api.web.history import department_name
 from api.web.routes.cases import HARDSHIP
@@ -49,7 +49,7 @@ def dashboard(
     """统计：困难群体、转介、逾期，按村（社区）."""
     page.require("caseworker", "policy", "admin")
     today = date.today()
-    hidden = page.principal.role == "policy"  # may not see cases: small counts suppressed
+    hidden = page.principal.role not in SEES_CASES  # small counts suppressed, as in the report
     threshold = settings.small_count_threshold
 
     def shown(value: int | None) -> int | None:

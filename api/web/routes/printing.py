@@ -6,7 +6,7 @@ Every printing is audited (`referral_printed`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Annotated, Any
 
 import segno
@@ -20,6 +20,7 @@ from api.web.auth import PageDep
 from api.web.history import department_name
 from api.web.templating import render
 from ledger.audit import record
+from ledger.case_numbers import BEIJING
 from ledger.cases import find_case
 from ledger.inbox import referral_events
 from ledger.referrals import find_referral
@@ -91,5 +92,5 @@ def print_referral(
         phone="".join(ch for ch in phone if ch.isdigit() or ch in "-+ ()"),
         qr=qr_code(link),
         link=link,
-        today=date.today(),
+        today=datetime.now(BEIJING).date(),  # the printing day where it is printed
     )
