@@ -5,25 +5,24 @@ The cache is valid for one *version* of the token table, read cheaply:
 - SQLite: `PRAGMA data_version` on a connection of the cache's own — an in-process read of
   the WAL index that changes whenever any other connection (any process) commits. A commit
   of anything empties the cache; the next request looks its token up once more.
-- PostgreSQL: a counter bumped by a listener thread on `NOTIFY guanai_tokens`, which
-  `revoke_token` sends inside its transaction (delivered on commit). While the listener is
-  not connected (start-up, a lost connection) nothing is cached: every request looks up.
+- PostgreSQL: not cached — every request looks its token up (one indexed SELECT). A cache
+  emptied by `NOTIFY guanai_tokens` (which `revoke_token` sends on commit) was tried and
+  refused: NOTIFY is delivered asynchronously, and under load a worker accepted a revoked
+  token for a few requests (tests/api/test_workers.py caught it). A generation row read on
+  every request would cost the round trip the cache is meant to save.
 Only valid tokens are cached; unknown and revoked ones are looked up every time.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import sqlite3
 import threading
 from typing import Any
 
 from ledger.db import Ledger
 from ledger.principal import Principal
-from ledger.tokens import CHANNEL, PREFIX, principal_for, token_hash
-
-logger = logging.getLogger("uvicorn.error")
+from ledger.tokens import PREFIX, principal_for, token_hash
 
 
 class _SqliteVersion:
@@ -39,39 +38,6 @@ class _SqliteVersion:
         self._connection.close()
 
 
-class _PostgresVersion:
-    def __init__(self, url: str) -> None:
-        self._url, self._count, self._connected = url, 0, False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._listen, name="token-listener", daemon=True)
-        self._thread.start()
-
-    def __call__(self) -> Any:
-        return self._count if self._connected else None
-
-    def _listen(self) -> None:
-        import psycopg
-
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(self._url, autocommit=True) as connection:
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    self._count += 1  # whatever happened while not listening
-                    self._connected = True
-                    while not self._stop.is_set():
-                        for _ in connection.notifies(timeout=0.5):
-                            self._count += 1
-            except Exception as exc:
-                logger.warning("token listener disconnected (%s); not caching", type(exc).__name__)
-            finally:
-                self._connected = False
-            self._stop.wait(1.0)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-
 class TokenCache:
     """`principal(token)` like `ledger.tokens.principal_for`, cached per table version."""
 
@@ -81,12 +47,9 @@ class TokenCache:
         self._version: Any = None
         self._lock = threading.Lock()
         url = ledger.engine.url
-        self._read_version: _SqliteVersion | _PostgresVersion | None = None
+        self._read_version: _SqliteVersion | None = None
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             self._read_version = _SqliteVersion(str(url.database))
-        elif url.get_backend_name() == "postgresql":
-            plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-            self._read_version = _PostgresVersion(plain)
 
     def principal(self, token: str) -> Principal | None:
         """The principal a token stands for, or None when unknown or revoked."""
@@ -116,7 +79,7 @@ class TokenCache:
             self._entries.clear()
 
     def close(self) -> None:
-        """Stop the listener, close the version connection."""
+        """Close the version connection."""
         if self._read_version is not None:
             with contextlib.suppress(Exception):
                 self._read_version.close()

@@ -17,7 +17,7 @@ from ledger.models import Token, new_id, now
 from ledger.principal import ROLES, Principal, Role
 
 PREFIX = "gat_"
-CHANNEL = "guanai_tokens"  # PostgreSQL NOTIFY channel: a token was revoked (token_cache.py)
+CHANNEL = "guanai_tokens"  # PostgreSQL NOTIFY channel: a token was revoked (for listeners)
 
 
 def token_hash(token: str) -> str:

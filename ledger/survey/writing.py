@@ -16,12 +16,13 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from engine import Profile, RulesRuntimeError
 from engine.vocabulary import HARDSHIP_GROUP, LEDGER_ENTRY
+from ledger.case_numbers import number_prefix
 from ledger.cases import add_months, stored_profile
 from ledger.models import (
     Assessment,
@@ -146,10 +147,11 @@ def build(case: NewCase, actor: str) -> None:
             actor=actor,
         )
     )
-    for item in result["results"]:
-        records[CaseCode].append(
-            _row(CaseCode, case_id=cid, code=item["code"], status=item["status"])
-        )
+    indexed: dict[str, str] = {}  # outside_programme codes too (ledger/cases/assessing.py)
+    for item in [*result["results"], *result.get("outside_programme", [])]:
+        indexed.setdefault(item["code"], item["status"])
+    for code, status in indexed.items():
+        records[CaseCode].append(_row(CaseCode, case_id=cid, code=code, status=status))
     for name, value in result["classifications"].items():
         records[CaseClassification].append(
             _row(CaseClassification, case_id=cid, name=name, value=value)
@@ -206,8 +208,31 @@ def build(case: NewCase, actor: str) -> None:
     case.records = records
 
 
+# a block of case numbers for one region and year, in the caller's transaction
+_BLOCK = text(
+    "INSERT INTO case_counters (prefix, last) VALUES (:prefix, :n) "
+    "ON CONFLICT (prefix) DO UPDATE SET last = case_counters.last + :n RETURNING last"
+)
+
+
+def _number(session: Session, cases: list[NewCase]) -> None:
+    """Give each case the next number of its region and year, in row order (as
+    `next_case_number` would one by one); rolled back with the transaction."""
+    by_prefix: dict[str, list[dict[str, Any]]] = {}
+    for case in cases:
+        record = case.records[Case][0]
+        prefix = number_prefix(record["region_code"], record["created_at"])
+        by_prefix.setdefault(prefix, []).append(record)
+    for prefix, records in by_prefix.items():
+        last = session.execute(_BLOCK, {"prefix": prefix, "n": len(records)}).scalar_one()
+        first = last - len(records) + 1
+        for offset, record in enumerate(records):
+            record["number"] = f"{prefix}-{first + offset:06d}"
+
+
 def insert_cases(session: Session, cases: list[NewCase]) -> None:
     """Bulk-insert the records of `cases`, table by table (Core executemany, no ORM)."""
+    _number(session, cases)
     connection = session.connection()
     for model in TABLES:
         rows = [r for case in cases for r in case.records[model]]

@@ -20,7 +20,7 @@ from tests.survey.sheets import women, write_csv
 
 DAY = date(2025, 6, 1)
 QUERIES = {
-    "cases": "SELECT idempotency_key, region_code, village, status, version, name, id_hash,"
+    "cases": "SELECT idempotency_key, number, region_code, village, status, version, name, id_hash,"
     " id_last4, request_fingerprint, hardship, next_review_due, closed_at FROM cases",
     "profiles": "SELECT c.idempotency_key, p.version, p.profile, p.actor"
     " FROM profile_versions p JOIN cases c ON c.id = p.case_id",
