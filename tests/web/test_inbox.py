@@ -78,6 +78,7 @@ def test_a_second_click_on_a_page_already_acted_on_moves_nothing(
     finally:
         other.context.close()
     assert watch.errors == []
+    page.get_by_label("说明").fill("重复登记")  # a decline gives its reason (the schema says so)
     page.get_by_role("button", name="不予受理").click()  # made on what the page showed
     expect(page.locator(".error-summary")).to_contain_text("已被他人")
     expect(page.locator("#referral-status")).to_contain_text("已接收")
