@@ -50,7 +50,10 @@ def _schemathesis(server: Server, report_dir: Path) -> dict[str, Any]:
         "SCHEMATHESIS_HOOKS": "tests.api.schemathesis_hooks",
         "PYTHONPATH": str(ROOT),
     }
-    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    # cwd: schemathesis keeps its cache of crashes there; not in the repository
+    run = subprocess.run(
+        command, cwd=report_dir, env=env, capture_output=True, text=True, timeout=600
+    )
     report: dict[str, Any] = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     report["output"] = run.stdout[-6000:] + run.stderr[-2000:]
     return report
