@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -57,22 +58,31 @@ def headers(policy: Policy) -> list[str]:
     return FIXED + [f"{c.zh}（{code}）" for code, c in policy.catalog.codes.items()]
 
 
-def sheet_rows(
+@dataclass(frozen=True)
+class Batch:
+    """Up to BATCH cases with what a sheet shows of them, each read in one query."""
+
+    cases: Sequence[Case]
+    classifications: dict[str, dict[str, bool | None]]  # case id → name → value
+    codes: dict[str, dict[str, str]]  # case id → code → status
+    referrals: dict[str, list[str]]  # case id → "部门：状态", in Chinese
+
+
+def batches(
     session: Session,
     policy: Policy,
     query: SelectOfScalar[Case],
     on_batch: Callable[[list[str]], None] | None = None,
-) -> Iterator[list[str]]:
-    """One row per case of `query`, read in batches; `on_batch` hears each batch's case ids
-    before its rows are given out (the audit of who saw which case)."""
-    codes = list(policy.catalog.codes)
+) -> Iterator[Batch]:
+    """The cases of `query` in batches, so a large ledger is never all in memory; `on_batch`
+    hears each batch's case ids before its rows are given out (the audit of who saw whom)."""
     ordered = query.order_by(col(Case.created_at), col(Case.id))
     offset = 0
     while True:
-        batch = session.exec(ordered.offset(offset).limit(BATCH)).all()
-        if not batch:
+        cases = session.exec(ordered.offset(offset).limit(BATCH)).all()
+        if not cases:
             return
-        ids = [c.id for c in batch]
+        ids = [c.id for c in cases]
         if on_batch is not None:
             on_batch(ids)
         classes: dict[str, dict[str, bool | None]] = {}
@@ -89,8 +99,21 @@ def sheet_rows(
             referrals.setdefault(ref.case_id, []).append(
                 f"{dept.zh if dept else ref.department}：{REFERRAL_ZH.get(ref.status, ref.status)}"
             )
-        for case in batch:
-            cls, mine = classes.get(case.id, {}), statuses.get(case.id, {})
+        yield Batch(cases, classes, statuses, referrals)
+        offset += BATCH
+
+
+def sheet_rows(
+    session: Session,
+    policy: Policy,
+    query: SelectOfScalar[Case],
+    on_batch: Callable[[list[str]], None] | None = None,
+) -> Iterator[list[str]]:
+    """One row per case of `query`: the fixed columns, then one per code."""
+    codes = list(policy.catalog.codes)
+    for batch in batches(session, policy, query, on_batch):
+        for case in batch.cases:
+            cls, mine = batch.classifications.get(case.id, {}), batch.codes.get(case.id, {})
             row = [
                 case.number or case.id,
                 case.region_code or "",
@@ -101,11 +124,10 @@ def sheet_rows(
                 _TRI[cls.get(LEFT_BEHIND)],
                 _TRI[cls.get(HARDSHIP_GROUP)],
                 case.next_review_due.isoformat() if case.next_review_due else "",
-                "；".join(referrals.get(case.id, [])),
+                "；".join(batch.referrals.get(case.id, [])),
             ]
             row += [STATUS_ZH.get(mine[c], mine[c]) if c in mine else "" for c in codes]
             yield [safe(v) for v in row]
-        offset += BATCH
 
 
 def as_csv(header: list[str], rows: Iterator[list[str]]) -> Iterator[bytes]:

@@ -12,10 +12,9 @@ from sqlmodel import Session, col, select
 from engine import Policy
 from engine.vocabulary import HARDSHIP_GROUP, LEFT_BEHIND
 from ledger.case_filters import region_prefix
-from ledger.case_sheet import safe
+from ledger.case_sheet import batches, safe
 from ledger.identity import mask_name
-from ledger.models import Case, CaseClassification, CaseCode, Referral
-from ledger.referrals import STATUS_ZH
+from ledger.models import Case
 
 HEADERS = [
     "个案编号",
@@ -41,7 +40,6 @@ _STATUS_ZH = {
     "info": "告知",
     "needs_info": "需补充信息",
 }
-BATCH = 500
 
 
 def export_rows(
@@ -52,41 +50,16 @@ def export_rows(
 ) -> Iterator[list[str]]:
     """One row per case, in batches so a large ledger is never all in memory; `on_batch` is
     told each batch's case ids before its rows are given out (the audit)."""
-    query = select(Case).order_by(col(Case.created_at), col(Case.id))
+    query = select(Case)
     if region:
         query = query.where(col(Case.region_code).startswith(region_prefix(region)))
-    offset = 0
-    while True:
-        batch = session.exec(query.offset(offset).limit(BATCH)).all()
-        if not batch:
-            return
-        ids = [c.id for c in batch]
-        if on_batch is not None:
-            on_batch(ids)
-        classes: dict[str, dict[str, bool | None]] = {}
-        for row in session.exec(
-            select(CaseClassification).where(col(CaseClassification.case_id).in_(ids))
-        ):
-            classes.setdefault(row.case_id, {})[row.name] = row.value
-        codes: dict[str, list[str]] = {}
-        for code in session.exec(select(CaseCode).where(col(CaseCode.case_id).in_(ids))):
-            name = (
-                policy.catalog.codes[code.code].zh
-                if code.code in policy.catalog.codes
-                else code.code
-            )
-            codes.setdefault(code.case_id, []).append(
-                f"{name}：{_STATUS_ZH.get(code.status, code.status)}"
-            )
-        referrals: dict[str, list[str]] = {}
-        for ref in session.exec(select(Referral).where(col(Referral.case_id).in_(ids))):
-            dept = policy.catalog.departments.get(ref.department)
-            label = dept.zh if dept else ref.department
-            referrals.setdefault(ref.case_id, []).append(
-                f"{label}：{STATUS_ZH.get(ref.status, ref.status)}"
-            )
-        for case in batch:
-            cls = classes.get(case.id, {})
+    for batch in batches(session, policy, query, on_batch):
+        for case in batch.cases:
+            cls = batch.classifications.get(case.id, {})
+            codes = [
+                f"{_code_name(policy, code)}：{_STATUS_ZH.get(status, status)}"
+                for code, status in batch.codes.get(case.id, {}).items()
+            ]
             yield [
                 safe(cell)
                 for cell in [
@@ -100,11 +73,15 @@ def export_rows(
                     _TRI[cls.get(LEFT_BEHIND)],
                     _TRI[cls.get(HARDSHIP_GROUP)],
                     case.next_review_due.isoformat() if case.next_review_due else "",
-                    "；".join(codes.get(case.id, [])),
-                    "；".join(referrals.get(case.id, [])),
+                    "；".join(codes),
+                    "；".join(batch.referrals.get(case.id, [])),
                 ]
             ]
-        offset += BATCH
+
+
+def _code_name(policy: Policy, code: str) -> str:
+    known = policy.catalog.codes.get(code)
+    return known.zh if known is not None else code
 
 
 def export_csv(
