@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
@@ -17,7 +17,7 @@ from api.settings import Settings
 from api.strict import AUTOMATIC
 from engine import Evaluator, Policy, PolicyError, load_policy
 from ledger import policy_versions
-from ledger.broadcast import TOKEN_CHANNEL, Listener, notify
+from ledger.broadcast import Listener, notify
 from ledger.db import Ledger
 from ledger.policy_versions import CHANNEL as POLICY_CHANNEL
 
@@ -58,7 +58,6 @@ class PolicyService:
         self._ledger: Ledger | None = None
         self._listener: Listener | None = None
         self.refused: str | None = None  # a version announced whose stored files did not match
-        self.token_hooks: list[Callable[[str | None], None]] = []  # token caches to clear
         self.stored = policy_versions.Evaluators()  # older sets, to explain old assessments
         # another process announced a reload: our own files are loaded meanwhile, so that when
         # its version arrives it is usually ready here (else it is loaded from the database)
@@ -76,10 +75,6 @@ class PolicyService:
         self._listener.ready.wait(timeout=10)
 
     def _heard(self, channel: str, payload: str | None) -> None:
-        if channel == TOKEN_CHANNEL:
-            for hook in self.token_hooks:
-                hook(payload)
-            return
         if self._ledger is None:
             return
         if payload == RELOADING:

@@ -1,10 +1,11 @@
 """One service across processes: PostgreSQL LISTEN/NOTIFY between the replicas.
 
 Every process listens on the channels; a process that puts a policy set in service (start or
-reload) sends its version on `guanai_policy` (ledger/policy_versions.activate); a token change
-is sent on `guanai_tokens`. The listener runs in a thread of its own, on a connection of its
-own, and calls back with the payload. On (re)connecting it calls back with `None` first, so
-the caller can catch up on anything said while it was not listening.
+reload) sends its version on `guanai_policy` (ledger/policy_versions.activate); token
+revocations have a protocol of their own (ledger/revocation.py). The listener runs in a
+thread of its own, on a connection of its own, and calls back with the payload. On
+(re)connecting it calls back with `None` first, so the caller can catch up on anything said
+while it was not listening.
 SQLite has no NOTIFY: there the listener does nothing (one process per SQLite file).
 """
 
@@ -18,8 +19,7 @@ from sqlalchemy import Engine, text
 
 from ledger.policy_versions import CHANNEL as POLICY_CHANNEL
 
-TOKEN_CHANNEL = "guanai_tokens"
-CHANNELS = (POLICY_CHANNEL, TOKEN_CHANNEL)
+CHANNELS = (POLICY_CHANNEL,)
 
 logger = logging.getLogger("guanai.broadcast")
 

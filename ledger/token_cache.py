@@ -5,11 +5,10 @@ The cache is valid for one *version* of the token table, read cheaply:
 - SQLite: `PRAGMA data_version` on a connection of the cache's own — an in-process read of
   the WAL index that changes whenever any other connection (any process) commits. A commit
   of anything empties the cache; the next request looks its token up once more.
-- PostgreSQL: not cached — every request looks its token up (one indexed SELECT). A cache
-  emptied by `NOTIFY guanai_tokens` (which `revoke_token` sends on commit) was tried and
-  refused: NOTIFY is delivered asynchronously, and under load a worker accepted a revoked
-  token for a few requests (tests/api/test_workers.py caught it). A generation row read on
-  every request would cost the round trip the cache is meant to save.
+- PostgreSQL: a counter moved by the process's revocation listener (ledger/revocation.py),
+  which confirms every revocation to the revoker after moving it; a revocation returns only
+  when every listening process has confirmed. While the listener is not connected (start-up,
+  a lost connection) the version is None and nothing is cached: every request looks up.
 Only valid tokens are cached; unknown and revoked ones are looked up every time.
 """
 
@@ -20,6 +19,7 @@ import sqlite3
 import threading
 from typing import Any
 
+from ledger import revocation
 from ledger.db import Ledger
 from ledger.principal import Principal
 from ledger.tokens import PREFIX, principal_for, token_hash
@@ -48,14 +48,17 @@ class TokenCache:
         self._lock = threading.Lock()
         url = ledger.engine.url
         self._read_version: _SqliteVersion | None = None
+        self._listener: revocation.Listener | None = None
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             self._read_version = _SqliteVersion(str(url.database))
+        elif url.get_backend_name() == "postgresql":
+            self._listener = revocation.Listener(url)
 
     def principal(self, token: str) -> Principal | None:
         """The principal a token stands for, or None when unknown or revoked."""
         if not token.startswith(PREFIX):
             return None
-        version = self._read_version() if self._read_version is not None else None
+        version = self._version_now()
         if version is None:
             return principal_for(self.ledger, token)
         key = token_hash(token)
@@ -73,13 +76,26 @@ class TokenCache:
                     self._entries[key] = found
         return found
 
+    def _version_now(self) -> Any:
+        if self._read_version is not None:
+            return self._read_version()
+        if self._listener is not None:
+            return self._listener.version()
+        return None
+
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        """Wait until the cache can serve (PostgreSQL: the listener is connected)."""
+        return self._listener is None or self._listener.ready.wait(timeout)
+
     def clear(self) -> None:
         """Forget every entry (this process revoked a token)."""
         with self._lock:
             self._entries.clear()
 
     def close(self) -> None:
-        """Close the version connection."""
+        """Stop the listener, close the version connection."""
+        if self._listener is not None:
+            self._listener.close()
         if self._read_version is not None:
             with contextlib.suppress(Exception):
                 self._read_version.close()

