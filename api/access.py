@@ -15,7 +15,7 @@ role that may not use a door gets 403; no token or an unknown one gets 401.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from api.auth import PrincipalDep
 from api.bodies import MoveTo
@@ -44,14 +44,14 @@ def require(principal: Principal, *roles: Role) -> None:
         )
 
 
-def allow(*roles: Role) -> Callable[[Principal], Principal]:
+def allow(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the request's principal, if it has one of `roles` (else 401/403).
 
     As a dependency it is solved before the body is validated: a role that may not use a
     door gets 403 whatever it sent.
     """
 
-    def principal_with_role(principal: PrincipalDep) -> Principal:
+    async def principal_with_role(principal: PrincipalDep) -> Principal:  # no thread hop
         require(principal, *roles)
         return principal
 

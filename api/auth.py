@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import UnauthorizedError, message
 from api.strict import AUTOMATIC
@@ -20,11 +21,14 @@ from ledger.tokens import principal_for
 bearer = HTTPBearer(auto_error=False, description="guanai token create 生成的令牌 / a token")
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The principal of the request's bearer token, or 401."""
+    """The principal of the request's bearer token, or 401.
+
+    `async`: a token this process has cached costs no thread hop and no database round
+    trip; only a miss is looked up in the ledger, in the threadpool."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None and request.app.state.settings.public_evaluation:
         return Principal(name="anonymous", role="public")
@@ -34,11 +38,12 @@ def get_principal(
             headers=challenge,
         )
     cache = getattr(request.app.state, "tokens", None)
-    principal: Principal | None
-    if cache is not None:
-        principal = cache.principal(credentials.credentials)
-    else:
-        principal = principal_for(request.app.state.ledger, credentials.credentials)
+    token = credentials.credentials
+    principal: Principal | None = cache.cached(token) if cache is not None else None
+    if principal is None and cache is not None:
+        principal = await run_in_threadpool(cache.principal, token)
+    elif principal is None:
+        principal = await run_in_threadpool(principal_for, request.app.state.ledger, token)
     if principal is None:
         raise UnauthorizedError(
             message("令牌无效或已撤销", "Unknown or revoked token"), headers=challenge

@@ -54,6 +54,21 @@ class TokenCache:
         elif url.get_backend_name() == "postgresql":
             self._listener = revocation.Listener(url)
 
+    def cached(self, token: str) -> Principal | None:
+        """The principal, if this process holds the token in its cache at the current
+        version; None means "look it up" (`principal`). Never queries the database."""
+        if not token.startswith(PREFIX):
+            return None
+        version = self._version_now()
+        if version is None:
+            return None
+        key = token_hash(token)
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._version = version
+            return self._entries.get(key)
+
     def principal(self, token: str) -> Principal | None:
         """The principal a token stands for, or None when unknown or revoked."""
         if not token.startswith(PREFIX):
