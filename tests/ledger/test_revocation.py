@@ -16,6 +16,8 @@ from ledger.db import Ledger
 from ledger.revocation import LISTENER_NAME, libpq_url
 from ledger.token_cache import TokenCache
 from ledger.tokens import Issued, create_token, revoke_token
+from tests.api.conftest import AppClient
+from tests.ledger.conftest import woman
 from tests.postgres import fresh_postgres_database
 
 SECRET = "revocation-test-secret"
@@ -187,3 +189,16 @@ def test_sqlite_revocation_needs_no_listener(tmp_path: Any) -> None:
     finally:
         cache.close()
         opened.engine.dispose()
+
+
+def test_an_evaluation_with_a_known_token_sends_no_statement(ledger_client: AppClient) -> None:
+    """The hot path: /v1/eligibility with a token the process has seen reads nothing from the
+    ledger (on PostgreSQL once the listener is connected), and a revoked one is refused."""
+    app = ledger_client.app
+    assert app.state.tokens.wait_ready()
+    body = {"profile": woman(age_years=40), "as_of": "2025-06-01"}
+    assert ledger_client.post("/v1/eligibility", json=body).status_code == 200  # now cached
+    statements = Statements(app.state.ledger)
+    for _ in range(20):
+        assert ledger_client.post("/v1/eligibility", json=body).status_code == 200
+    assert statements.count == 0
