@@ -85,6 +85,8 @@ class PolicyService:
         version = payload or policy_versions.current_version(self._ledger.engine)
         if version is None or version == self.policy.version:
             self._take_prepared()
+            if version is not None:
+                self.refused = None  # the cluster is back on the set served here
             return
         with self._reload_lock:
             if version == self.policy.version:

@@ -13,6 +13,7 @@ them; api/error_models.py describes their bodies in /openapi.json).
     ├── InvalidRequestError   422 validation_error    detail: one {field, zh, en} per bad field
     ├── RulesEngineError      500 engine_error        durable_rules failed (engine fault)
     ├── DatabaseUnavailableError 503 database_unavailable  the ledger's database is down
+    ├── NotReadyError         503 not_ready           /readyz: starting, or refused a set
     │   the ledger:
     ├── ConflictError         409 conflict            duplicate case, transition not allowed
     ├── VersionMismatchError  412 version_mismatch    If-Match names an old version
@@ -123,6 +124,14 @@ class DatabaseUnavailableError(ApiError):
 
     status_code = 503
     kind = "database_unavailable"
+
+
+class NotReadyError(ApiError):
+    """/readyz: this process should get no traffic yet (starting, or it refused the policy
+    set the cluster put in service and still serves another)."""
+
+    status_code = 503
+    kind = "not_ready"
 
 
 class ConflictError(ApiError):

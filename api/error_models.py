@@ -104,7 +104,8 @@ _GENERIC: dict[int, tuple[type[BaseModel], str, dict[str, Any] | None]] = {
     ),
     503: (
         ErrorOut,
-        "database_unavailable: 台账数据库暂时不可用，请稍后重试 (the database is down)",
+        "database_unavailable: 台账数据库暂时不可用，请稍后重试 (the database is down)；"
+        "/readyz 另有 not_ready：尚在启动，或拒绝了集群启用的政策版本 (not ready)",
         _RETRY_AFTER,
     ),
 }
