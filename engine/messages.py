@@ -62,6 +62,12 @@ _VALUE_ERRORS_ZH = {
 }
 
 
+def sex_contradicts_id(field: str) -> FieldError:
+    """The refusal of a stated sex that the ID number's 17th digit contradicts: the number is
+    never part of it."""
+    return FieldError(field, _VALUE_ERRORS_ZH[SEX_CONTRADICTS_ID], SEX_CONTRADICTS_ID)
+
+
 _PATTERNS_ZH = {
     "id_number": "身份证号应为17位数字加1位数字或X",
     "region_code": "行政区划代码应为6位数字（如 430121）",

@@ -92,7 +92,12 @@ def id_number_problem(value: str) -> str | None:
 
 def sex_of_id_number(value: str) -> Literal["female", "male"]:
     """The sex a valid ID number shows: its 17th digit is odd for a man, even for a woman."""
-    return "male" if int(value[16]) % 2 else "female"
+    return sex_of_digit(value[16])
+
+
+def sex_of_digit(digit: str) -> Literal["female", "male"]:
+    """The sex an ID number's 17th digit shows (GB 11643): odd a man, even a woman."""
+    return "male" if int(digit) % 2 else "female"
 
 
 def _iso_date(value: Any) -> Any:

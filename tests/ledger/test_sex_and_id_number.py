@@ -64,3 +64,27 @@ def test_an_update_whose_stated_sex_the_id_number_contradicts_is_refused(
     assert updated.status_code == 200, updated.text
     after = ledger_client.get(f"/v1/cases/{body['id']}").json()
     assert after["version"] == 2 and after["profile"]["sex"] == "female"
+
+
+def test_an_update_without_the_id_number_is_held_to_the_recorded_ones_sex(
+    ledger_client: AppClient,
+) -> None:
+    """Identity is write-only: the profile read back has no ID number, but the case keeps its
+    last four characters, whose third is the 17th digit."""
+    his = mans("430121", "19800101", 33)
+    body = create(ledger_client, woman(id_number=his, sex="male", age_years=40))
+    read_back = ledger_client.get(f"/v1/cases/{body['id']}").json()["profile"]
+    assert "id_number" not in read_back and read_back["sex"] == "male"
+    refused(put(ledger_client, body["id"], {**read_back, "sex": "female"}, 1), his)
+    assert ledger_client.get(f"/v1/cases/{body['id']}").json()["version"] == 1
+    unstated = {k: v for k, v in read_back.items() if k != "sex"}
+    assert put(ledger_client, body["id"], unstated, 1).status_code == 200
+    after = ledger_client.get(f"/v1/cases/{body['id']}").json()
+    assert after["version"] == 2 and after["profile"]["sex"] == "male"  # the number's
+    again = put(ledger_client, body["id"], {**read_back, "age_years": 41}, 2)
+    assert again.status_code == 200, again.text
+
+
+def test_a_case_without_an_id_number_may_change_its_stated_sex(ledger_client: AppClient) -> None:
+    body = create(ledger_client, woman(age_years=40))
+    assert put(ledger_client, body["id"], woman(age_years=40, sex="male"), 1).status_code == 200
