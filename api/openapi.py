@@ -19,7 +19,11 @@ ABSENT = {
 }
 IDENTITY = {
     "name": "姓名（只存于台账，评估从不读取，处处脱敏）/ name: never read by rules",
-    "id_number": "居民身份证号（18位，校验位；只存其密钥哈希和后四位）/ resident ID number",
+    "id_number": (
+        "居民身份证号（18位，校验位；第17位奇数为男、偶数为女，须与所填性别一致，未填性别即按此推定；"
+        "只存其密钥哈希和后四位）/ resident ID number (its 17th digit: odd a man, even a woman; "
+        "a stated sex must agree)"
+    ),
     "birth_date": "出生日期 YYYY-MM-DD（未填年龄时用于计算年龄）/ birth date",
 }
 

@@ -31,16 +31,10 @@ import httpx
 from engine import Evaluator, load_policy
 from ledger import cases
 from ledger.db import Ledger
+from tests.id_numbers import womans
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_TOKEN = "gat_bench-admin-token-0123456789abcdef"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _id(first17: str) -> str:
-    return (
-        first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
-    )
 
 
 def seed(path: Path, total: int) -> None:
@@ -55,7 +49,7 @@ def seed(path: Path, total: int) -> None:
                 "husband_away_reason": "migrant_work", "husband_away_continuous_months": 6 + n % 12,
                 "residence_area": "village", "region_code": "430121", "age_years": 30 + n % 40,
                 "has_disability_certificate": n % 3 == 0, "name": f"张{n}梅",
-                "id_number": _id(f"4301211980{n % 12 + 1:02d}01{n:03d}"),
+                "id_number": womans("430121", f"1980{n % 12 + 1:02d}01", n),
             }  # fmt: skip
             cases.create_case(
                 session, evaluator, profile=profile, village=villages[n % 5],

@@ -38,6 +38,7 @@ _ZH: dict[str, str] = {
 }
 
 NUL_MESSAGE = "must not contain NUL characters"
+SEX_CONTRADICTS_ID = "contradicts the sex shown by the ID number (its 17th digit)"
 
 
 def refuse_nul(value: Any) -> Any:
@@ -55,9 +56,16 @@ _VALUE_ERRORS_ZH = {
     "must be a date YYYY-MM-DD": "应为日期 YYYY-MM-DD",
     "must be a real date YYYY-MM-DD": "应为真实存在的日期 YYYY-MM-DD",
     NUL_MESSAGE: "不得包含空字符（NUL）",
+    SEX_CONTRADICTS_ID: "与身份证号（第17位）所示的性别不一致",
     "must be a date from 1900-01-01 to 2199-12-31": "日期应在 1900-01-01 至 2199-12-31 之间",
     "must be a time YYYY-MM-DDTHH:MM:SS": "应为时间 YYYY-MM-DDTHH:MM:SS（可带时区）",
 }
+
+
+def sex_contradicts_id(field: str) -> FieldError:
+    """The refusal of a stated sex that the ID number's 17th digit contradicts: the number is
+    never part of it."""
+    return FieldError(field, _VALUE_ERRORS_ZH[SEX_CONTRADICTS_ID], SEX_CONTRADICTS_ID)
 
 
 _PATTERNS_ZH = {

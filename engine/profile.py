@@ -17,11 +17,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from engine.messages import refuse_nul
+from engine.messages import SEX_CONTRADICTS_ID, refuse_nul
 
 Bool = bool | None
 NonNegInt = Annotated[int, Field(ge=0)] | None
@@ -87,6 +88,16 @@ def id_number_problem(value: str) -> str | None:
     except ValueError:
         return "birth date inside it is not a real date"
     return None
+
+
+def sex_of_id_number(value: str) -> Literal["female", "male"]:
+    """The sex a valid ID number shows: its 17th digit is odd for a man, even for a woman."""
+    return sex_of_digit(value[16])
+
+
+def sex_of_digit(digit: str) -> Literal["female", "male"]:
+    """The sex an ID number's 17th digit shows (GB 11643): odd a man, even a woman."""
+    return "male" if int(digit) % 2 else "female"
 
 
 def _iso_date(value: Any) -> Any:
@@ -177,12 +188,22 @@ class Profile(BaseModel):
     @classmethod
     def _sex_from_id_number(cls, data: Any) -> Any:
         """Sex, when not stated, is the ID number's: its 17th digit is odd for a man, even
-        for a woman (GB 11643). A stated sex is kept as stated."""
+        for a woman (GB 11643). A stated sex is kept, if the ID number agrees with it."""
         if isinstance(data, dict) and data.get("sex") is None:
             number = data.get("id_number")
             if isinstance(number, str) and id_number_problem(number) is None:
-                return {**data, "sex": "male" if int(number[16]) % 2 else "female"}
+                return {**data, "sex": sex_of_id_number(number)}
         return data
+
+    @field_validator("sex")
+    @classmethod
+    def _sex_agrees_with_id_number(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A stated sex that the (valid) ID number contradicts is refused. `id_number` is
+        declared before `sex`, so it is in `info.data` once valid; the message never holds it."""
+        number = info.data.get("id_number")
+        if value is not None and number is not None and sex_of_id_number(number) != value:
+            raise ValueError(SEX_CONTRADICTS_ID)
+        return value
 
     @field_validator("id_number")
     @classmethod

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from engine import SHIPPED_POLICIES
 from tests.conftest import REGIONS
+from tests.id_numbers import mans
 
 PROFILE = {
     "sex": "female",
@@ -25,7 +26,7 @@ PROFILE = {
     "region_code": "430121",
     "household_income_pc_monthly": 500,
     "name": "王秀英",
-    "id_number": "11010519491231002X",
+    "id_number": "11010519491231002X",  # the GB 11643 example: 2, even, a woman's
 }
 
 
@@ -93,6 +94,26 @@ def test_bad_input_exits_2_naming_each_field(tmp_path: Path) -> None:
     error = json.loads(result.stderr)
     assert error["error"] == "invalid_profile"
     assert {e["field"] for e in error["detail"]} == {"age_years", "husband_away", "colour"}
+
+
+def test_a_stated_sex_the_id_number_contradicts_exits_2_naming_sex(tmp_path: Path) -> None:
+    man = mans("430121", "19800101", 7)  # a man's ID number (odd 17th digit), she says female
+    result = CliRunner().invoke(app, ["evaluate", _write(tmp_path, {**PROFILE, "id_number": man})])
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stderr)
+    assert error == {
+        "error": "invalid_profile",
+        "detail": [
+            {
+                "field": "sex",
+                "zh": "与身份证号（第17位）所示的性别不一致",
+                "en": "contradicts the sex shown by the ID number (its 17th digit)",
+            }
+        ],
+    }
+    assert man not in result.output and "王秀英" not in result.output
+    agreeing = {**PROFILE, "id_number": man, "sex": "male"}
+    assert CliRunner().invoke(app, ["evaluate", _write(tmp_path, agreeing)]).exit_code == 0
 
 
 def test_malformed_json_and_bad_dates_exit_2(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from engine import Evaluator, Profile
+from engine.messages import sex_contradicts_id
+from engine.profile import sex_of_digit
 from ledger.cases.assessing import (
     Outcome,
     check_as_of,
@@ -22,7 +24,7 @@ from ledger.cases.assessing import (
     stored_profile,
 )
 from ledger.cases.closing import refuse_if_closed
-from ledger.errors import DuplicateCase, VersionMismatch
+from ledger.errors import DuplicateCase, InvalidInput, VersionMismatch
 from ledger.identity import id_hash
 from ledger.models import Case, ProfileVersion, now
 from ledger.referrals import move_referrals
@@ -56,7 +58,7 @@ def update_profile(
         known = current_profile(session, case).get("birth_date")
         if known:
             raw = raw.model_copy(update={"birth_date": date.fromisoformat(known)})
-    valid = evaluator.validate(raw)
+    valid = _sex_of_the_recorded_id(session, evaluator.validate(raw), case.id_last4)
     hashed = id_hash(secret, valid.id_number) if valid.id_number else case.id_hash
     if hashed and hashed != case.id_hash:
         other = session.exec(select(Case).where(Case.id_hash == hashed)).first()
@@ -96,6 +98,21 @@ def update_profile(
     )
     session.commit()
     return outcome
+
+
+def _sex_of_the_recorded_id(session: Session, valid: Profile, last4: str | None) -> Profile:
+    """A profile sent back without its ID number is held to the recorded one's sex: its 17th
+    digit is the third of the last four kept (`id_last4`). No sex stated: that sex; another
+    stated: refused (422 on `profile.sex`), as when the number itself is sent."""
+    if valid.id_number is not None or not last4 or len(last4) != 4 or not last4[2].isdigit():
+        return valid
+    recorded = sex_of_digit(last4[2])
+    if valid.sex is None:
+        return valid.model_copy(update={"sex": recorded})
+    if valid.sex != recorded:
+        session.rollback()
+        raise InvalidInput([sex_contradicts_id("profile.sex")])
+    return valid
 
 
 def reassess(

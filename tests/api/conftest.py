@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from api.main import create_app
 from api.settings import Settings
 from tests.conftest import ADMIN
+from tests.id_numbers import womans
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,15 +41,12 @@ parameters:
 
 # A name and an ID number that must never appear in a response or in the server's log.
 SENTINEL_NAME = "哨兵测试姓名Zq7"
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def id_number(birth: str, area: str = "430121", serial: str = "736") -> str:
-    """A resident ID number (GB 11643) with a correct check digit: `birth` is YYYYMMDD."""
-    body = f"{area}{birth}{serial}"
-    return (
-        body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
-    )
+def id_number(birth: str, area: str = "430121", serial: int = 368) -> str:
+    """A woman's resident ID number (GB 11643; sequence code 2 × serial, even) with a correct
+    check digit: `birth` is YYYYMMDD."""
+    return womans(area, birth, serial)
 
 
 SENTINEL_ID = id_number("19830917")

@@ -15,6 +15,7 @@ from tests.api.conftest import (
     left_behind_woman,
     result_of,
 )
+from tests.id_numbers import mans
 
 RESULT_KEYS = {
     "as_of", "policy_version", "region", "classifications", "results", "referrals",
@@ -204,3 +205,45 @@ class TestWhyNotAndBeyond:
         marked = {r["department"]: r for r in body["referrals"] if r["outside_programme"]}
         assert "DISABILITY_LIVING_ALLOWANCE" in marked["CIVIL_AFFAIRS"]["codes"]
         assert all(r["outside_programme"] for r in body["referrals"])
+
+
+SEX_CONTRADICTS_ID = {
+    "field": "profile.sex",
+    "zh": "与身份证号（第17位）所示的性别不一致",
+    "en": "contradicts the sex shown by the ID number (its 17th digit)",
+}
+
+
+class TestSexAndTheIdNumber:
+    """GB 11643: the 17th digit is odd for a man, even for a woman."""
+
+    def test_a_stated_sex_the_id_number_contradicts_is_a_422_naming_sex_chinese_first(
+        self, client: AppClient
+    ) -> None:
+        his = mans("430121", "19830917", 368)  # …737: a man's; SENTINEL_ID (…736) is hers
+        for profile in (
+            left_behind_woman(id_number=his, name=SENTINEL_NAME),
+            left_behind_woman(id_number=SENTINEL_ID, sex="male"),
+        ):
+            response = client.post("/v1/eligibility", json={"profile": profile})
+            assert response.status_code == 422, response.text
+            data = response.json()
+            assert data["error"] == "validation_error"
+            assert data["detail"] == [SEX_CONTRADICTS_ID]
+            assert list(data["detail"][0]) == ["field", "zh", "en"]
+            for value in (his, SENTINEL_ID, his[-4:], SENTINEL_ID[-4:], SENTINEL_NAME):
+                assert value not in response.text
+
+    def test_a_stated_sex_the_id_number_agrees_with_is_evaluated(self, client: AppClient) -> None:
+        hers = evaluate(client, left_behind_woman(id_number=SENTINEL_ID))
+        assert hers["classifications"]["is_rural_left_behind_woman"] is True
+        his = left_behind_woman(id_number=mans("430121", "19830917", 368), sex="male")
+        assert evaluate(client, his)["classifications"]["is_rural_left_behind_woman"] is False
+
+    def test_no_sex_stated_is_the_id_numbers(self, client: AppClient) -> None:
+        hers = evaluate(client, left_behind_woman(sex=None, id_number=SENTINEL_ID))
+        assert hers["classifications"]["is_rural_left_behind_woman"] is True
+        assert "sex" not in {q["fact"] for q in hers["questions"]}
+        his = left_behind_woman(id_number=mans("430121", "19830917", 368))
+        del his["sex"]
+        assert evaluate(client, his)["classifications"]["is_rural_left_behind_woman"] is False

@@ -93,6 +93,7 @@ def test_no_profile_content_reaches_the_log(http: httpx.Client, server: Server) 
         {"profile": {**identity, "age_years": "12", "region_code": SENTINEL_NAME}},
         {"profile": {**identity, SENTINEL_NAME: True}},
         {"profile": {**identity, "id_number": SENTINEL_ID[:17] + "0"}, SENTINEL_NAME: 1},
+        {"profile": left_behind_woman(**identity, sex="male")},  # her ID number says female
     ]
     for body in sent:
         response = http.post("/v1/eligibility", json=body)

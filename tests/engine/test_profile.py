@@ -6,9 +6,11 @@ from datetime import date
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from engine import Evaluator, ProfileError
 from engine.profile import Profile, completed_years, id_number_problem
+from tests.id_numbers import mans, womans
 
 VALID_ID = "11010519491231002X"  # the GB 11643 example: born 1949-12-31
 
@@ -78,9 +80,46 @@ def test_identity_never_reaches_the_facts_rules_read() -> None:
     assert facts == {"age_years": 75, "sex": "female"}  # sex: derived from the ID number
 
 
+MANS_ID = mans("430121", "19900601", 61)  # sequence code 123: 3 is odd, a man's
+WOMANS_ID = womans("430121", "19900601", 62)  # sequence code 124: 4 is even, a woman's
+
+
 def test_sex_not_stated_comes_from_the_id_numbers_17th_digit() -> None:
     assert Evaluator.validate({"id_number": VALID_ID}).sex == "female"  # …002X: 2 is even
-    man = "430121199006011236"  # …123: 3 is odd
-    assert Evaluator.validate({"id_number": man}).sex == "male"
-    assert Evaluator.validate({"id_number": man, "sex": "female"}).sex == "female"  # as stated
-    assert Evaluator.validate({"id_number": man}).facts(date(2025, 6, 1))["sex"] == "male"
+    assert Evaluator.validate({"id_number": WOMANS_ID}).sex == "female"
+    assert Evaluator.validate({"id_number": MANS_ID}).sex == "male"
+    assert Evaluator.validate({"id_number": MANS_ID}).facts(date(2025, 6, 1))["sex"] == "male"
+    assert Evaluator.validate({"id_number": MANS_ID, "sex": None}).sex == "male"  # null: unstated
+
+
+@pytest.mark.parametrize(
+    ("number", "sex"), [(WOMANS_ID, "female"), (VALID_ID, "female"), (MANS_ID, "male")]
+)
+def test_a_stated_sex_the_id_number_agrees_with_is_kept(number: str, sex: str) -> None:
+    assert Evaluator.validate({"id_number": number, "sex": sex}).sex == sex
+
+
+@pytest.mark.parametrize(("number", "sex"), [(MANS_ID, "female"), (WOMANS_ID, "male")])
+def test_a_stated_sex_the_id_number_contradicts_is_refused_naming_sex(
+    number: str, sex: str
+) -> None:
+    with pytest.raises(ProfileError) as caught:
+        Evaluator.validate({"id_number": number, "sex": sex, "age_years": 35})
+    assert [e.as_dict() for e in caught.value.errors] == [
+        {
+            "field": "sex",
+            "zh": "与身份证号（第17位）所示的性别不一致",
+            "en": "contradicts the sex shown by the ID number (its 17th digit)",
+        }
+    ]
+    assert number not in str(caught.value) and number[-4:] not in str(caught.value)
+    with pytest.raises(ValidationError) as raw:  # pydantic's own text names no ID either
+        Profile.model_validate({"id_number": number, "sex": sex})
+    assert number not in str(raw.value) and number not in repr(raw.value.errors())
+
+
+def test_an_invalid_id_number_is_refused_alone_without_judging_the_sex() -> None:
+    wrong_check = MANS_ID[:-1] + ("1" if MANS_ID[-1] != "1" else "2")
+    with pytest.raises(ProfileError) as caught:
+        Evaluator.validate({"id_number": wrong_check, "sex": "female"})
+    assert [e.field for e in caught.value.errors] == ["id_number"]

@@ -11,6 +11,7 @@ from api.main import create_app
 from api.settings import Settings
 from tests.api.conftest import AppClient
 from tests.conftest import REGIONS
+from tests.id_numbers import womans
 
 SECRET = "test-identity-secret-0123456789abcdef"
 
@@ -30,11 +31,8 @@ def woman(**facts: Any) -> dict[str, Any]:
 
 
 def id_number(serial: int, born: str = "19800101") -> str:
-    """A valid resident ID (check digit computed) for 长沙县."""
-    body = f"430121{born}{serial:03d}"
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
-    return body + check
+    """A woman's valid resident ID for 长沙县 (an even 17th digit, check digit computed)."""
+    return womans("430121", born, serial)
 
 
 # 残疾二级、需要长期照护、低收入: a hardship case with referrals to 民政 (and 卫健 by age)

@@ -224,6 +224,29 @@ def _(case: Case, field: str) -> None:
     assert any(f == field or f.split(".")[-1] == field for f in fields), f"有误的字段：{fields}"
 
 
+@then(parsers.parse('画像被拒绝，字段"{field}"有误，原因是"{reason}"'))
+def _(case: Case, field: str, reason: str) -> None:
+    error = case.profile_error
+    assert error is not None, f"画像应被拒绝，却得到结果：{case.result and _listed(case)}"
+    reasons = {item.field: item.zh for item in error.errors}
+    assert reasons.get(field) == reason, f"有误的字段及原因：{reasons}"
+
+
+@then(parsers.parse('字段"{field}"未被指出'))
+def _(case: Case, field: str) -> None:
+    error = case.profile_error
+    fields = [item.field for item in error.errors] if error is not None else []
+    assert field not in fields, f"有误的字段：{fields}"
+
+
+@then(parsers.parse('拒绝原因不含文字"{text}"'))
+def _(case: Case, text: str) -> None:
+    error = case.profile_error
+    assert error is not None, "画像应被拒绝"
+    said = [(item.field, item.zh, item.en) for item in error.errors]
+    assert text not in f"{said} {error}", f"拒绝原因中出现了「{text}」"
+
+
 @then(parsers.parse('地区参数文件被拒绝，原因提及"{text}"'))
 def _(case: Case, text: str) -> None:
     error = case.policy_error

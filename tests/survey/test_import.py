@@ -19,6 +19,7 @@ from engine import Evaluator, RulesRuntimeError
 from ledger import survey
 from ledger.survey.writing import insert_cases
 from tests.conftest import REGIONS
+from tests.id_numbers import mans
 from tests.survey.conftest import SECRET, Db, run_import
 from tests.survey.sheets import HEADERS, id_number, woman, women, write_csv, write_xlsx
 
@@ -194,7 +195,7 @@ class TestRowErrors:
             good[0],
             woman(11) | {"丈夫是否外出": "也许", "周岁年龄": "五十"},
             good[1],
-            woman(12) | {"身份证号": "430121198003150018"},  # wrong check digit
+            woman(12) | {"身份证号": "430121198003150026"},  # wrong check digit
             good[2],
             woman(13) | {"村": ""},
             woman(14) | {"劳动能力": "一般", "侵害类型": "家庭暴力、吵架"},
@@ -236,8 +237,8 @@ class TestRowErrors:
     def test_the_error_report_never_repeats_identity(self, db: Db, tmp_path: Path) -> None:
         rows = [
             woman(21) | {"姓名": "欧阳娜娜", "出生日期": "1985-07-09", "周岁年龄": "?"},
-            woman(22) | {"姓名": "司马秀英", "身份证号": "43012119850709123"},
-            woman(23) | {"姓名": "诸葛小梅", "身份证号": "430121198507091230", "村": ""},
+            woman(22) | {"姓名": "司马秀英", "身份证号": "43012119850709122"},
+            woman(23) | {"姓名": "诸葛小梅", "身份证号": "430121198507091220", "村": ""},
             woman(24) | {"姓名": "x" * 101},
         ]
         path = write_csv(tmp_path / "survey.csv", rows, [*HEADERS, "出生日期", "周岁年龄"])
@@ -250,6 +251,31 @@ class TestRowErrors:
                 assert not value or value not in text, column
         for secret in ("1985-07-09", "19850709", "欧阳", "司马", "诸葛", "xxxx"):
             assert secret not in text and secret not in result.output
+
+    def test_a_stated_sex_the_id_number_contradicts_is_a_row_error_naming_the_column(
+        self, db: Db, tmp_path: Path
+    ) -> None:
+        his = mans("430121", "19800315", 3)  # a man's ID number: sequence code 007, odd
+        rows = [
+            woman(1),
+            woman(31) | {"身份证号": his},  # 性别 女: contradicted
+            woman(32) | {"身份证号": mans("430121", "19800315", 4), "性别": ""},  # derived: 男
+            woman(33) | {"身份证号": mans("430121", "19800315", 5), "性别": "男"},  # agrees
+        ]
+        result = run_import(db, write_csv(tmp_path / "survey.csv", rows))
+        assert result.exit_code == 1, result.output
+        assert "导入 3、已存在 0、出错 1" in result.stdout
+        report = tmp_path / "survey-导入错误.csv"
+        assert report_lines(report) == [
+            [
+                "3",
+                "性别 (sex)",
+                "与身份证号（第17位）所示的性别不一致",
+                "contradicts the sex shown by the ID number (its 17th digit)",
+            ]
+        ]
+        assert his not in report.read_text(encoding="utf-8-sig") and his not in result.output
+        assert db.counts()["cases"] == 3
 
     def test_an_id_number_excel_turned_into_a_number_is_a_row_error(
         self, db: Db, tmp_path: Path
@@ -265,7 +291,7 @@ class TestRowErrors:
 class TestWholeOrNothing:
     def test_a_failing_row_leaves_no_case_referral_or_event(self, db: Db, tmp_path: Path) -> None:
         rows = women(4)
-        rows[2] = rows[2] | {"村": "坏村", "身份证号": "430121198003150018"}
+        rows[2] = rows[2] | {"村": "坏村", "身份证号": "430121198003150026"}
         result = run_import(db, write_csv(tmp_path / "survey.csv", rows))
         assert result.exit_code == 1
         assert db.counts()["cases"] == 3

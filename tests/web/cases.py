@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.id_numbers import womans
 from tests.web.server import REGION, WebServer
-
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_number(first17: str) -> str:
-    """A resident ID number with its check digit."""
-    return (
-        first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
-    )
 
 
 def woman(**facts: Any) -> dict[str, Any]:
@@ -36,7 +28,7 @@ def new_case(web: WebServer, serial: int, village: str = "光明村", **facts: A
     profile = {
         **woman(**facts),
         "name": facts.pop("name", "张小梅"),
-        "id_number": id_number(f"{REGION}1975{serial % 12 + 1:02d}01{serial % 1000:03d}"),
+        "id_number": womans(REGION, f"1975{serial % 12 + 1:02d}01", serial),
     }
     made = web.api("POST", "/v1/cases", "caseworker", json={"profile": profile, "village": village})
     assert made.status_code == 201, made.text

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.id_numbers import womans
 from tests.web.server import REGION, WebServer
-
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def id_number(serial: int, born: str = "19800101") -> str:
-    """A resident ID of the test region with its check digit."""
-    body = f"{REGION}{born}{serial:03d}"
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS, strict=True)) % 11]
+    """A woman's resident ID of the test region (an even 17th digit) with its check digit."""
+    return womans(REGION, born, serial)
 
 
 def woman(**facts: Any) -> dict[str, Any]:

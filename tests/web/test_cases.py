@@ -106,6 +106,19 @@ def test_an_edit_meeting_a_conflict_says_so_and_shows_both_versions(
     expect(history.nth(1).locator(".gained")).to_contain_text("新增")
 
 
+def test_an_edit_to_a_sex_her_id_number_contradicts_is_refused_beside_the_field(
+    page: Page, web: WebServer
+) -> None:
+    case = new_case(web, 61, name="吴秀珍")  # a woman's ID number (even 17th digit)
+    sign_in(page, web.tokens["caseworker"])
+    page.goto(f"/app/cases/{case['id']}/edit")
+    page.locator("#f-sex").select_option("male")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("#e-sex")).to_have_text("错误：与身份证号（第17位）所示的性别不一致")
+    shown = web.api("GET", f"/v1/cases/{case['id']}", "caseworker").json()
+    assert shown["version"] == 1 and shown["profile"]["sex"] == "female"
+
+
 def test_close_needs_a_reason_and_reopen_too(page: Page, web: WebServer) -> None:
     case = new_case(web, 51, name="孙玉兰")
     sign_in(page, web.tokens["caseworker"])

@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from tests.id_numbers import mans, womans
 from tests.web.browser import screenshot, sign_in
 from tests.web.server import REGION, WebServer
 
@@ -24,14 +25,8 @@ ANSWERS = {
     "household_income_pc_monthly": "900",
 }
 NUMBERS = {"household_rigid_expenditure_12m": "0", "household_income_12m": "30000"}
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def id_number(first17: str) -> str:
-    """A resident ID number with its check digit."""
-    return (
-        first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True)) % 11]
-    )
+WOMANS_ID = womans(REGION, "19800101", 61)  # sequence code 122: even, a woman's
+MANS_ID = mans(REGION, "19800101", 61)  # sequence code 123: odd, a man's
 
 
 def answer(page: Page, fact: str) -> None:
@@ -69,7 +64,7 @@ def test_a_caseworker_is_guided_by_the_next_questions_until_none_is_left_then_sa
     assert len(asked) >= 5, asked
     expect(page.locator("#s-eligible")).to_contain_text("符合条件")
     page.get_by_label("姓名").fill("王小红")
-    page.get_by_label("身份证号").fill(id_number("43012119800101123"))
+    page.get_by_label("身份证号").fill(WOMANS_ID)
     expect(page.locator("#m-id_number")).to_have_text("校验位正确")
     page.get_by_label("村（社区）").fill("光明村")
     page.get_by_role("button", name="保存到台账").click()
@@ -116,7 +111,7 @@ def test_the_id_number_is_checked_as_she_types(page: Page, web: WebServer) -> No
     field = page.get_by_label("身份证号")
     field.fill("4301211980")
     expect(page.locator("#m-id_number")).to_have_text("已输入 10 位，共 18 位")
-    good = id_number("43012119800101123")
+    good = WOMANS_ID
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     field.fill(bad)
     expect(page.locator("#m-id_number")).to_have_text("校验位不对，请核对号码")
@@ -139,6 +134,31 @@ def test_the_server_refuses_a_bad_id_number_with_a_summary_linking_to_the_field(
     expect(link).to_be_visible()
     link.click()
     expect(page.get_by_label("身份证号")).to_be_focused()
+
+
+def test_a_stated_sex_the_id_number_contradicts_is_refused_beside_the_sex_field(
+    page: Page, web: WebServer
+) -> None:
+    sign_in(page, web.tokens["caseworker"])
+    page.goto("/app/evaluate")
+    with page.expect_response(re.compile(r"/app/evaluate/panel$")):
+        page.locator("#f-sex").select_option("female")
+    page.locator("#f-region_code").fill(REGION)
+    page.get_by_label("姓名").fill("赵四")
+    page.get_by_label("身份证号").fill(MANS_ID)
+    page.get_by_label("村（社区）").fill("光明村")
+    page.get_by_role("button", name="保存到台账").click()
+    beside = page.locator("#e-sex")
+    expect(beside).to_have_text("错误：性别：与身份证号（第17位）所示的性别不一致")
+    expect(page.locator("#f-sex")).to_have_attribute("aria-describedby", re.compile(r"\be-sex\b"))
+    summary = page.locator(".error-summary").first
+    expect(summary).to_be_focused()
+    summary.locator("a[href='#f-sex']").click()
+    expect(page.locator("#f-sex")).to_be_focused()
+    assert page.locator(".field-error").count() == 1  # the ID number itself is not faulted
+    page.locator("#f-sex").select_option("male")
+    page.get_by_role("button", name="保存到台账").click()
+    page.wait_for_url(re.compile(r"/app/cases/[0-9a-f]{32}\?saved=1$"))
 
 
 def test_why_not_and_beyond_the_programme_are_folded_below(page: Page, web: WebServer) -> None:
