@@ -24,6 +24,13 @@ parameters:
     - {from: 2025-01-01, value: 3}
 """
 
+IMPOSSIBLE_DATE = """\
+region: "430000"
+parameters:
+  dibao_standard_monthly:
+    - {from: 2025-02-30, value: 600}
+"""
+
 
 def dibao_status(client: AppClient) -> str | None:
     body = {"profile": left_behind_woman(), "as_of": "2025-06-01"}
@@ -89,6 +96,18 @@ class TestReload:
         assert reloadable.get("/healthz").json()["policy_version"] == good
         assert dibao_status(reloadable) == "refer_for_assessment"
 
+    def test_an_impossible_date_is_a_409_naming_file_and_line(
+        self, reloadable: AppClient, policy_dir: Path
+    ) -> None:
+        (policy_dir / "hunan.yaml").write_text(HUNAN, encoding="utf-8")
+        good = reload(reloadable).json()["policy_version"]
+        (policy_dir / "hunan.yaml").write_text(IMPOSSIBLE_DATE, encoding="utf-8")
+        response = reload(reloadable)
+        assert response.status_code == 409
+        issues = response.json()["detail"]["issues"]
+        assert any("hunan.yaml:4:" in i and "2025-02-30" in i for i in issues), issues
+        assert reloadable.get("/healthz").json()["policy_version"] == good
+
     def test_the_replaced_evaluator_is_closed_once_no_request_holds_it(
         self, reloadable: AppClient, policy_dir: Path
     ) -> None:
@@ -126,6 +145,15 @@ class TestStartup:
         ):
             pass  # pragma: no cover
         assert any(issue.line == 5 for issue in refused.value.issues)
+
+    def test_an_impossible_date_stops_the_app_from_starting(self, policy_dir: Path) -> None:
+        (policy_dir / "hunan.yaml").write_text(IMPOSSIBLE_DATE, encoding="utf-8")
+        with (
+            pytest.raises(PolicyError) as refused,
+            AppClient(create_app(Settings(policy_paths=[policy_dir]))),
+        ):
+            pass  # pragma: no cover
+        assert any(i.line == 4 and "2025-02-30" in str(i) for i in refused.value.issues)
 
     def test_a_missing_directory_stops_the_app_from_starting(self, tmp_path: Path) -> None:
         with (
