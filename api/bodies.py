@@ -137,6 +137,13 @@ class _TokenFields(Body):
         str, Field(min_length=1, max_length=100, pattern=NO_NUL, description="令牌名称")
     ]
     region: Annotated[str, Field(pattern=REGION_PATTERN, description="辖区代码")] | None = None
+    national: bool = Field(
+        default=False,
+        description=(
+            "caseworker/department 令牌不填 region 时须写 true：覆盖全国"
+            " / true for a nationwide caseworker or department token (no region)"
+        ),
+    )
 
 
 class StaffToken(_TokenFields):

@@ -62,6 +62,18 @@ def new_token(
     request: TokenCreate, session: SessionDep, policy: PolicyDep, principal: Admin
 ) -> dict[str, Any]:
     """创建令牌（只显示一次，只保存其哈希）/ Create a token; it is shown once."""
+    regional = request.role in ("caseworker", "department")
+    if regional and request.region is None and not request.national:
+        # a nationwide token is never made by forgetting the region
+        raise InvalidRequestError(
+            [
+                FieldError(
+                    "region",
+                    f'{request.role} 令牌须指定辖区代码（全国范围请写 "national": true）',
+                    f'a {request.role} token needs a region, or "national": true',
+                )
+            ]
+        )
     try:
         issued = create_token(
             session,
@@ -71,6 +83,7 @@ def new_token(
             department=request.department,
             created_by=principal.name,
             departments=set(policy.catalog.departments),
+            national=request.national,
         )
     except ValueError as exc:
         zh, _, en = str(exc).partition(" / ")

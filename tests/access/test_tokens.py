@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from api.main import create_app
+from api.settings import Settings
 from cli.main import app
 from ledger.db import Ledger
-from tests.api.conftest import start_server, stop_server
+from tests.api.conftest import AppClient, start_server, stop_server
 from tests.conftest import REGIONS
 from tests.ledger.conftest import SECRET
 
@@ -157,3 +159,27 @@ def test_public_evaluation_opens_only_the_doors_that_store_nothing(tmp_path: Pat
             assert response.status_code == 401, (method, url, response.text)
         refused = anonymous.post("/v1/tokens", json={"name": "x", "role": "public"})
         assert refused.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"name": "x", "role": "caseworker"}, 422),
+        ({"name": "x", "role": "department", "department": "HEALTH"}, 422),
+        ({"name": "x", "role": "caseworker", "national": True}, 201),
+        ({"name": "x", "role": "caseworker", "region": "430121"}, 201),
+        ({"name": "x", "role": "policy"}, 201),  # a policy officer reads aggregates only
+    ],
+)
+def test_the_api_makes_a_nationwide_regional_token_only_when_asked(
+    database_url: str, body: dict[str, object], status: int
+) -> None:
+    settings = Settings(database_url=database_url, policy_paths=[REGIONS], identity_secret=SECRET)
+    with AppClient(create_app(settings)) as client:
+        made = client.post("/v1/tokens", json=body)
+    assert made.status_code == status, made.text
+    if status == 422:
+        problem = made.json()["detail"][0]
+        assert problem["field"] == "region" and "national" in problem["zh"]
+    else:
+        assert made.json()["region"] == body.get("region")

@@ -188,7 +188,9 @@ def on_cluster(cluster: Cluster, regional_dir: Path, tmp_path: Path) -> Iterator
 @pytest.mark.postgres
 def test_the_database_down_is_503_and_back_is_200(cluster: Cluster, on_cluster: Server) -> None:
     with httpx.Client(base_url=on_cluster.base_url, headers=ADMIN, timeout=30) as http:
-        made = http.post("/v1/tokens", json={"name": "later", "role": "caseworker"})
+        made = http.post(
+            "/v1/tokens", json={"name": "later", "role": "caseworker", "national": True}
+        )
         later = {"Authorization": f"Bearer {made.json()['token']}"}  # not looked up yet
         assert http.get("/readyz").status_code == 200
         cluster.halt()
