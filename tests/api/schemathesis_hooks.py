@@ -1,8 +1,9 @@
 """Hooks for the schemathesis run (SCHEMATHESIS_HOOKS=tests.api.schemathesis_hooks): the
 `resident-id` string format of /openapi.json, so that the ID numbers it generates are ones
 the schema means (18 characters whose last one checks the rest, GB 11643); and a stated sex
-made the one such a number shows (its 17th digit: odd a man, even a woman), a rule between
-two fields that the schema cannot say and the service enforces."""
+made the one such a number shows (its 17th digit: odd a man, even a woman); and a
+caseworker or department token without a region asked for as nationwide — rules between two
+fields that the schema does not say and the service enforces."""
 
 from __future__ import annotations
 
@@ -30,9 +31,13 @@ schemathesis.openapi.format("resident-id", resident_ids())
 
 @schemathesis.hook
 def map_case(context: Any, case: Any) -> Any:
-    """A profile whose stated sex and valid ID number disagree gets the number's sex: what
-    else made the case (valid or not) is left as it was."""
+    """A profile whose stated sex and valid ID number disagree gets the number's sex; a
+    regional token without a region is asked for as nationwide: what else made the case
+    (valid or not) is left as it was."""
     body = case.body
+    regional = isinstance(body, dict) and body.get("role") in ("caseworker", "department")
+    if regional and body.get("region") is None and "name" in body:  # POST /v1/tokens
+        body["national"] = True
     profile = body.get("profile") if isinstance(body, dict) else None
     if isinstance(profile, dict):
         number = profile.get("id_number")
