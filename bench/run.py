@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -54,6 +55,19 @@ def goals(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _pool_start() -> dict[str, Any]:
+    """A survey-import worker's start-up CPU (bench/pool_start.py, in a process of its own)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.pool_start"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pool: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return pool
+
+
 def _startup_only(repeats: int) -> dict[str, Any]:
     """`--only startup`: the start-up measurement of the HTTP part, alone and repeated."""
     print(
@@ -61,6 +75,7 @@ def _startup_only(repeats: int) -> dict[str, Any]:
     )
     result: dict[str, Any] = {
         **http.startup(repeats),
+        "pool_workers": _pool_start(),
         "date": date.today().isoformat(),
         "load_average": os.getloadavg(),
     }
@@ -70,7 +85,8 @@ def _startup_only(repeats: int) -> dict[str, Any]:
     print(
         f"  median {result['startup_s']:.2f} s wall, {result['startup_cpu_s']:.2f} CPU-s "
         f"(goal ≤ 1.5 s); migrated ledger {result['startup_s_migrated']:.2f} s, "
-        f"{result['startup_cpu_s_migrated']:.2f} CPU-s; written to {out}",
+        f"{result['startup_cpu_s_migrated']:.2f} CPU-s; a survey pool worker "
+        f"{result['pool_workers']['cpu_s_each']:.2f} CPU-s to start; written to {out}",
         file=sys.stderr,
     )
     return result
