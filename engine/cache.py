@@ -124,7 +124,10 @@ def _read(file: Path, key: bytes, entries: Sequence[Entry]) -> Policy | None:
 
 
 def _write(file: Path, key: bytes, policy: Policy) -> None:
-    payload = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        payload = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a set that cannot be pickled is simply not cached
+        return
     blob = MAGIC + key + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     temporary: Path | None = None
     try:
