@@ -15,7 +15,8 @@ from sqlmodel import Session
 from api.errors import PolicyReloadError, message
 from api.settings import Settings
 from api.strict import AUTOMATIC
-from engine import Evaluator, Policy, PolicyError, load_policy
+from engine import Evaluator, Policy, PolicyError
+from engine.cache import load_policy_cached
 from ledger import policy_versions
 from ledger.broadcast import Listener, notify
 from ledger.db import Ledger
@@ -128,11 +129,14 @@ class PolicyService:
 
     def _load(self) -> Evaluator:
         """Load and compile the policies (PolicyError names every file:line problem)."""
-        policy = load_policy(extra_dirs=self.settings.policy_paths)
+        policy, cached = load_policy_cached(
+            extra_dirs=self.settings.policy_paths, cache_dir=self.settings.policy_cache_dir
+        )
         evaluator = Evaluator(policy)
         logger.info(
-            "policy %s loaded: %d rules, %d parameter files",
+            "policy %s loaded%s: %d rules, %d parameter files",
             policy.version,
+            " (cached)" if cached else "",
             len(policy.rules),
             len(policy.parameter_files),
         )

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # start and kept in SECRET_FILE.
     identity_secret: str | None = None
     secret_file: Path = HOME / "identity.key"
+    # Where loaded policy sets are cached (engine/cache.py: keyed by the files' content and
+    # the engine's code, so start-up and reload skip parsing the YAML). POLICY_CACHE_DIR=
+    # (empty) turns the cache off.
+    policy_cache_dir: Path | None = HOME / "cache"
     # Let requests without a token evaluate profiles and read the catalog and policies (contract
     # §5 doors, which store nothing); every ledger route still needs a token. Off by default.
     public_evaluation: bool = False
@@ -55,6 +59,11 @@ class Settings(BaseSettings):
     urgent_response_hours: int = Field(24, ge=1, le=24 * 30)
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @field_validator("policy_cache_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("policy_paths", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,9 +60,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(workers: int, folder: Path) -> Iterator[tuple[str, float]]:
-    """uvicorn on a fresh SQLite ledger; yields (base URL, seconds to ready)."""
+def server(
+    workers: int, folder: Path, cpu: list[float] | None = None
+) -> Iterator[tuple[str, float]]:
+    """uvicorn on a fresh SQLite ledger; yields (base URL, seconds to ready). With `cpu`, the
+    server's CPU seconds until ready are appended to it (one worker: the process itself)."""
     port = free_port()
     env = {
         **os.environ,
@@ -89,12 +99,42 @@ def server(workers: int, folder: Path) -> Iterator[tuple[str, float]]:
             if time.perf_counter() - started > 60:
                 raise SystemExit("the server did not start within 60 s")
         ready = time.perf_counter() - started
+        if cpu is not None:
+            cpu.append(cpu_seconds(process.pid))
         if workers > 1:
             time.sleep(2)  # every worker up, not just the first
         yield base, ready
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def startup(repeats: int) -> dict[str, Any]:
+    """Start-up alone: one worker on a fresh ledger `repeats` times (median wall and CPU
+    seconds from launching uvicorn to the first 200 from /healthz), then once more on the
+    ledger the last start left (already migrated, the policy cache warm)."""
+    folder = Path(tempfile.mkdtemp(prefix="guanai-bench-"))
+    walls: list[float] = []
+    cpus: list[float] = []
+    try:
+        for n in range(repeats):
+            (folder / "bench-1.db").unlink(missing_ok=True)
+            with server(1, folder, cpus) as (_, ready):
+                walls.append(ready)
+            print(f"  start {n + 1}: {walls[-1]:.2f} s wall, {cpus[-1]:.2f} CPU-s", file=sys.stderr)
+        again: list[float] = []
+        with server(1, folder, again) as (_, ready_again):
+            pass
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "startup_s": statistics.median(walls),
+        "startup_cpu_s": statistics.median(cpus),
+        "startup_s_runs": walls,
+        "startup_cpu_s_runs": cpus,
+        "startup_s_migrated": ready_again,
+        "startup_cpu_s_migrated": again[0],
+    }
 
 
 def wrk(url: str, script: Path, connections: int, seconds: float) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -54,6 +55,43 @@ def goals(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _pool_start() -> dict[str, Any]:
+    """A survey-import worker's start-up CPU (bench/pool_start.py, in a process of its own)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.pool_start"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pool: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return pool
+
+
+def _startup_only(repeats: int) -> dict[str, Any]:
+    """`--only startup`: the start-up measurement of the HTTP part, alone and repeated."""
+    print(
+        f"[startup] {repeats} starts on a fresh ledger, then one on a migrated one", file=sys.stderr
+    )
+    result: dict[str, Any] = {
+        **http.startup(repeats),
+        "pool_workers": _pool_start(),
+        "date": date.today().isoformat(),
+        "load_average": os.getloadavg(),
+    }
+    out = ROOT / "bench" / "results" / "startup.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(
+        f"  median {result['startup_s']:.2f} s wall, {result['startup_cpu_s']:.2f} CPU-s "
+        f"(goal ≤ 1.5 s); migrated ledger {result['startup_s_migrated']:.2f} s, "
+        f"{result['startup_cpu_s_migrated']:.2f} CPU-s; a survey pool worker "
+        f"{result['pool_workers']['cpu_s_each']:.2f} CPU-s to start; written to {out}",
+        file=sys.stderr,
+    )
+    return result
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profiles", type=int, default=2000, help="in-process profiles")
@@ -63,7 +101,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--no-import", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument(
+        "--only",
+        choices=["startup"],
+        help="run one part alone: startup → bench/results/startup.json (see --repeats)",
+    )
+    parser.add_argument("--repeats", type=int, default=5, help="starts to time with --only")
     args = parser.parse_args(argv)
+    if args.only == "startup":
+        return _startup_only(args.repeats)
     print(f"[engine] {args.profiles:,} profiles, median of {args.passes}", file=sys.stderr)
     result: dict[str, Any] = {
         "engine": inprocess.measure(args.profiles, args.passes),

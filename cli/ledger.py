@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from cli.options import PoliciesOption
-from engine import Evaluator, PolicyError, load_policy
+from engine import Evaluator, PolicyError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -99,6 +99,7 @@ def import_survey(
     from sqlalchemy.exc import SQLAlchemyError
 
     from api.settings import Settings, ledger_location
+    from engine.cache import load_policy_cached
     from ledger import survey
     from ledger.db import Ledger
     from ledger.identity import load_or_create_secret
@@ -113,7 +114,10 @@ def import_survey(
     settings = Settings()
     try:
         table = survey.read_sheet(file, sheet)
-        policy = load_policy(extra_dirs=[*settings.policy_paths, *(policies or [])])
+        policy, _ = load_policy_cached(
+            extra_dirs=[*settings.policy_paths, *(policies or [])],
+            cache_dir=settings.policy_cache_dir,
+        )
         if region is not None:
             if not REGION.fullmatch(region):
                 _stop("--region 应为6位行政区划代码", "--region must be a 6-digit region code")

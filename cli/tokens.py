@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from api.settings import Settings
-from engine import load_policy
-from ledger.db import Ledger
-from ledger.errors import LedgerError
-from ledger.identity import load_or_create_secret
-from ledger.tokens import create_token, list_tokens, revoke_token
+if TYPE_CHECKING:  # the database stack is imported only when a command runs
+    from ledger.db import Ledger
 
 app = typer.Typer(help="API 令牌：创建、列出、撤销 / API tokens", no_args_is_help=True)
 ACTOR = "cli"
 
 
 def _ledger() -> Ledger:
+    from api.settings import Settings
+    from ledger.db import Ledger
+    from ledger.identity import load_or_create_secret
+
     settings = Settings()
     secret = settings.identity_secret or load_or_create_secret(settings.secret_file)
     return Ledger.open(settings.database_url, secret)
@@ -38,6 +36,9 @@ def create(
     ] = False,
 ) -> None:
     """创建令牌，只显示这一次 / Create a token; it is printed once, only its hash is kept."""
+    from engine import load_policy
+    from ledger.tokens import create_token
+
     departments = set(load_policy().catalog.departments)
     ledger = _ledger()
     with ledger.session() as session:
@@ -67,6 +68,11 @@ def create(
 @app.command("list")
 def list_() -> None:
     """列出令牌（不显示令牌本身）/ List tokens (never the tokens themselves)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ledger.tokens import list_tokens
+
     table = Table(
         "id",
         "名称 name",
@@ -95,6 +101,9 @@ def revoke(
     token_id: Annotated[str, typer.Argument(help="令牌 id（见 guanai token list）")],
 ) -> None:
     """撤销令牌，立即生效 / Revoke a token at once."""
+    from ledger.errors import LedgerError
+    from ledger.tokens import revoke_token
+
     with _ledger().session() as session:
         try:
             revoke_token(session, token_id, ACTOR)

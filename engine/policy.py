@@ -83,12 +83,32 @@ def _yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*.yaml") if p.is_file())
 
 
+def policy_root(base: Path | str | None = None) -> Path:
+    """The policy root `load_policy` reads: `base`, or the shipped policies/."""
+    return Path(base) if base is not None else SHIPPED_POLICIES
+
+
+def parameter_dirs(root: Path, extra_dirs: Sequence[Path | str]) -> list[Path]:
+    """The parameter directories in order: the root's parameters/ (folder 1), then the extra
+    directories (folders 2, 3…)."""
+    return [root / "parameters", *(Path(d) for d in extra_dirs)]
+
+
+def policy_files(root: Path, extra_dirs: Sequence[Path | str]) -> list[tuple[int, Path, Path]]:
+    """Every file of the set as (folder, the directory its path is taken inside, path), in the
+    order they are hashed: catalog/, rules/, then each parameter directory's files."""
+    files = [(0, root, p) for p in [*_yaml_files(root / "catalog"), *_yaml_files(root / "rules")]]
+    for folder, directory in enumerate(parameter_dirs(root, extra_dirs), start=1):
+        files.extend((folder, directory, p) for p in _yaml_files(directory))
+    return files
+
+
 def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None = None) -> Policy:
     """Load the shipped policies (or `base`) and then every extra directory's parameter files.
 
     Raises PolicyError listing every problem as `file:line: message`.
     """
-    root = Path(base) if base is not None else SHIPPED_POLICIES
+    root = policy_root(base)
     issues: list[PolicyIssue] = []
     try:
         catalog = load_catalog(root / "catalog")
@@ -129,8 +149,7 @@ def load_policy(extra_dirs: Sequence[Path | str] = (), base: Path | str | None =
 
     table = ParameterTable(catalog)
     loaded: list[LoadedParameterFile] = []
-    param_dirs: list[Path] = [root / "parameters", *(Path(d) for d in extra_dirs)]
-    for folder, directory in enumerate(param_dirs, start=1):
+    for folder, directory in enumerate(parameter_dirs(root, extra_dirs), start=1):
         if not directory.is_dir():
             issues.append(PolicyIssue(relative(directory), 0, "目录不存在 (no such directory)"))
             continue

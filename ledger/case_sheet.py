@@ -9,8 +9,6 @@ import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -145,6 +143,9 @@ def as_csv(header: list[str], rows: Iterator[list[str]]) -> Iterator[bytes]:
 
 def as_xlsx(header: list[str], rows: Iterator[list[str]]) -> bytes:
     """An XLSX workbook (one sheet, 台账); every cell is text, never a formula."""
+    from openpyxl import Workbook  # only when a sheet is asked for: it is slow to import
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("台账")
     sheet.freeze_panes = "A2"

@@ -40,11 +40,14 @@ def evaluator(policy: Policy) -> Iterator[Evaluator]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Apps and servers started by tests keep their ledger and secret in a temporary folder."""
+    """Apps and servers started by tests keep their ledger, secret and policy cache in a
+    temporary folder."""
     folder = tmp_path_factory.mktemp("ledger")
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "SECRET_FILE", "GUANAI_ADMIN_TOKEN")}
+    names = ("DATABASE_URL", "SECRET_FILE", "GUANAI_ADMIN_TOKEN", "POLICY_CACHE_DIR")
+    saved = {k: os.environ.get(k) for k in names}
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/guanai.db"
     os.environ["SECRET_FILE"] = str(folder / "identity.key")
+    os.environ["POLICY_CACHE_DIR"] = str(folder / "cache")
     os.environ["GUANAI_ADMIN_TOKEN"] = ADMIN_TOKEN
     yield
     for key, value in saved.items():

@@ -7,47 +7,16 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import signal
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from datetime import date
-from typing import Any
 
-from engine import Evaluator, Policy, ProfileError, RulesRuntimeError
+from engine import Evaluator, Policy
+from ledger.pool_worker import Answer, Job, batch, evaluate_one, ready, start
+
+__all__ = ["POOL_FROM_ROWS", "Answer", "Evaluations", "Job", "evaluate_one"]
 
 POOL_FROM_ROWS = 500  # fewer rows: starting the processes would cost more than it saves
-Job = tuple[dict[str, Any], date]
-# ("ok", result JSON) | ("profile", [(field, zh, en)…]) | ("engine", None)
-Answer = tuple[str, Any]
-
-_evaluator: Evaluator | None = None
-
-
-def evaluate_one(evaluator: Evaluator, job: Job) -> Answer:
-    """One row's assessment, or why there is none (no profile data in the answer)."""
-    profile, day = job
-    try:
-        return "ok", evaluator.evaluate(profile, as_of=day).model_dump(mode="json")
-    except ProfileError as exc:
-        return "profile", [(e.field, e.zh, e.en) for e in exc.errors]
-    except RulesRuntimeError:
-        return "engine", None
-
-
-def _start(policy: bytes) -> None:
-    global _evaluator
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
-    _evaluator = Evaluator(pickle.loads(policy))
-
-
-def _ready() -> None:
-    """Nothing: makes the pool start a worker."""
-
-
-def _batch(jobs: list[Job]) -> list[Answer]:
-    assert _evaluator is not None
-    return [evaluate_one(_evaluator, job) for job in jobs]
 
 
 class Evaluations:
@@ -61,14 +30,14 @@ class Evaluations:
             self.pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start,
+                initializer=start,
                 initargs=(pickle.dumps(_policy(evaluator)),),
             )
             # starting a worker blocks until it has read the policy: start them off the
             # main thread, which meanwhile reads the first chunk
             pool = self.pool
             self._warming = threading.Thread(
-                target=lambda: [pool.submit(_ready) for _ in range(workers)], daemon=True
+                target=lambda: [pool.submit(ready) for _ in range(workers)], daemon=True
             )
             self._warming.start()
 
@@ -78,7 +47,7 @@ class Evaluations:
             return lambda: [evaluate_one(self.evaluator, job) for job in jobs]
         size = max(1, len(jobs) // 4)
         futures: list[Future[list[Answer]]] = [
-            self.pool.submit(_batch, jobs[i : i + size]) for i in range(0, len(jobs), size)
+            self.pool.submit(batch, jobs[i : i + size]) for i in range(0, len(jobs), size)
         ]
         return lambda: [answer for f in futures for answer in f.result()]
 

@@ -8,11 +8,6 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from engine.catalog import FactDef
 
 ROWS = 500  # rows prepared with drop-downs and text format
@@ -31,6 +26,11 @@ def choices_of(fdef: FactDef) -> tuple[str, ...]:
 
 def blank_survey(facts: Mapping[str, FactDef]) -> bytes:
     """The template as XLSX bytes."""
+    from openpyxl import Workbook  # only when the template is asked for: slow to import
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

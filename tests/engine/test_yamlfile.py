@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import PolicyError
-from engine.yamlfile import line_of, load_yaml
+from engine import SHIPPED_POLICIES, PolicyError
+from engine.yamlfile import Located, LocatedList, line_of, load_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -29,11 +31,12 @@ def _write(tmp_path: Path, text: str) -> Path:
         ("p:\n  - {from: 2025-01-01}\n  - {from: 2025-02-30}\n", 3, "不存在的日期"),
     ],
 )
+@pytest.mark.parametrize("fast", [True, False], ids=["libyaml", "python"])
 def test_silent_conversions_and_duplicates_are_refused_with_their_line(
-    tmp_path: Path, text: str, line: int, words: str
+    tmp_path: Path, text: str, line: int, words: str, fast: bool
 ) -> None:
     with pytest.raises(PolicyError) as caught:
-        load_yaml(_write(tmp_path, text))
+        load_yaml(_write(tmp_path, text), fast=fast)
     (issue,) = caught.value.issues
     assert issue.line == line
     assert words in issue.message
@@ -51,3 +54,31 @@ def test_lines_of_nested_values_are_remembered(tmp_path: Path) -> None:
     assert line_of(data, ("b", 1, "y")) == 5
     assert line_of(data, ("b", 0)) == 3
     assert line_of(data, ("a",)) == 1
+
+
+def _shape(value: object) -> object:
+    """The data with every remembered line, to compare two parsers' results exactly."""
+    if isinstance(value, Located):
+        items = {k: _shape(v) for k, v in value.items()}
+        return ("map", value.line, dict(value.key_lines), items)
+    if isinstance(value, LocatedList):
+        return ("seq", value.line, list(value.item_lines), [_shape(v) for v in value])
+    assert not isinstance(value, dict | list), "every mapping and list remembers its lines"
+    return (type(value).__name__, value)
+
+
+def test_libyaml_and_the_python_parser_read_every_policy_file_alike() -> None:
+    files = sorted([*SHIPPED_POLICIES.rglob("*.yaml"), *(ROOT / "tests").rglob("*.yaml")])
+    assert len(files) > 15
+    for path in files:
+        assert _shape(load_yaml(path)) == _shape(load_yaml(path, fast=False)), path
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["libyaml", "python"])
+def test_a_syntax_error_reads_the_same_from_either_parser(tmp_path: Path, fast: bool) -> None:
+    path = _write(tmp_path, "a: 1\nb:\n  - x\n  y: [1\n")
+    with pytest.raises(PolicyError) as caught:
+        load_yaml(path, fast=fast)
+    with pytest.raises(PolicyError) as python:
+        load_yaml(path, fast=False)
+    assert [str(i) for i in caught.value.issues] == [str(i) for i in python.value.issues]

@@ -9,10 +9,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import ledger.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from ledger.db import MIGRATIONS, make_engine, migrate
+from ledger.db import MIGRATIONS, current_revision, head_revision, make_engine, migrate
 
 
 def test_the_migrations_have_exactly_one_head() -> None:
@@ -20,6 +21,33 @@ def test_the_migrations_have_exactly_one_head() -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several heads: {heads} — add a merge revision"
+    # the head start-up compares the ledger's revision with, read without Alembic
+    assert head_revision() == heads[0]
+
+
+def test_a_ledger_behind_the_head_is_migrated_and_one_at_it_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path}/ledger.db")
+    try:
+        assert current_revision(engine) is None  # a new database
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0003")
+        assert current_revision(engine) == "0003"
+        migrate(engine)
+        assert current_revision(engine) == head_revision()
+        with engine.begin() as connection:  # a schema at head is not touched again
+            connection.execute(text("CREATE TABLE marker (id INTEGER)"))
+        migrate(engine)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM marker")).scalar() == 0
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize(

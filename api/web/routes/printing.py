@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import segno
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
@@ -39,6 +38,8 @@ ASKED = {  # what the department is asked to do, by the code's status in the ass
 
 def qr_code(url: str) -> str:
     """The QR code of a URL as an SVG data URI (an <img>: the CSP allows img-src data:)."""
+    import segno  # only when a sheet is printed
+
     uri: str = segno.make(url, error="m").svg_data_uri(scale=4, border=2)
     return uri
 
