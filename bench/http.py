@@ -30,6 +30,7 @@ from tests.profiles import profiles
 
 TOKEN = "gat_bench-" + "0" * 32  # the server runs on a throw-away ledger
 LEVELS = (1, 16, 64)
+PIDS: dict[str, int] = {}  # base URL → the uvicorn process started for it
 _LUA = """
 local bodies = {}
 for line in io.lines("%(bodies)s") do bodies[#bodies + 1] = line end
@@ -86,6 +87,7 @@ def server(
     started = time.perf_counter()
     process = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
+    PIDS[base] = process.pid  # with one worker, the server itself (bench/http_cpu.py)
     try:
         while True:
             if process.poll() is not None:
