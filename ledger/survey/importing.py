@@ -48,14 +48,17 @@ def import_rows(
     actor: str,
     on_row: Callable[[Outcome], None] | None = None,
     stop: Callable[[], bool] | None = None,
+    evaluations: Evaluations | None = None,
 ) -> ImportReport:
     """Store the rows chunk by chunk, each chunk in one transaction (a bad row isolated by a
     savepoint); `report` is kept up to date as chunks are committed. `stop()` is asked
     before each chunk is read and again just before it is written (Ctrl+C ends the import
     between two chunks). While one chunk is written, the next is being evaluated (in other
-    processes for a large sheet)."""
+    processes for a large sheet: `evaluations`, started early by the caller, or here)."""
     rows = list(rows)
-    evaluations = Evaluations(evaluator, len(rows))
+    own = evaluations is None
+    if evaluations is None:
+        evaluations = Evaluations(evaluator, len(rows))
     state = Rows(columns, ledger.secret, evaluations, as_of)
     seen: dict[str, str] = {}  # ID hash → case stored by this import
 
@@ -79,7 +82,8 @@ def import_rows(
         if waiting is not None and not stopped():
             _write(ledger, state, waiting, seen, report, actor, on_row, stopped)
     finally:
-        evaluations.close()
+        if own:
+            evaluations.close()
     return report
 
 
