@@ -25,7 +25,8 @@ from sqlmodel import Session
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _dumps(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """A JSON column's value as the ledger stores it (the engines' `json_serializer`)."""
     # ensure_ascii=False: Chinese keys and values stay searchable on SQLite
     return json.dumps(value, ensure_ascii=False)
 
@@ -38,7 +39,7 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            json_serializer=_dumps,
+            json_serializer=json_text,
             hide_parameters=True,  # an error must never carry a name or an ID into a log
             connect_args={"timeout": 30, "check_same_thread": False},
         )
@@ -57,7 +58,7 @@ def make_engine(url: str) -> Engine:
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(
         url,
-        json_serializer=_dumps,
+        json_serializer=json_text,
         hide_parameters=True,
         pool_pre_ping=True,
         pool_size=10,

@@ -16,7 +16,7 @@ from ledger.cases import request_fingerprint
 from ledger.identity import id_hash
 from ledger.models import Case
 from ledger.survey.cells import RowProblem, parse_row, row_key
-from ledger.survey.pool import Answer, Evaluations, assessment
+from ledger.survey.pool import Answer, Evaluations
 from ledger.survey.sheet import WHOLE_ROW, Column, Outcome
 from ledger.survey.writing import NewCase
 
@@ -163,7 +163,7 @@ class Rows:
                 entry.outcome = "failed"
                 entry.problems = self.duplicate(entry.number, seen[case.hashed])
             else:
-                case.result = assessment(payload)
+                case.result, case.result_text = payload
                 if case.hashed is not None:
                     seen[case.hashed] = case.case_id
                 out.append(case)

@@ -6,8 +6,10 @@ A single-threaded parent (`guanai ledger import`, which starts the pool before i
 ledger or shows its progress bar) forks its workers: they inherit the evaluator it already
 built, so a worker costs no start-up at all (no imports, no policy, no rulesets compiled).
 A parent with other threads (the workbench's server) spawns them, as fork is not safe there.
-An assessment travels back as its JSON text (pydantic's own serialiser, several times
-faster than `model_dump` and pickling the nested dicts); the parent reads it with orjson.
+An assessment travels back as the very JSON text the ledger stores (`ledger.db.json_text`
+of what `model_dump(mode="json")` gives, built from pydantic's own serialiser, which is
+several times faster), with the few parts the parent needs to build the case's rows: the
+parent neither unpickles nor serialises the assessment again.
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ from typing import Any
 import orjson
 
 from engine import Evaluator, Policy, ProfileError, RulesRuntimeError
+from ledger.db import json_text
 
 POOL_FROM_ROWS = 500  # fewer rows: starting the processes would cost more than it saves
 Job = tuple[dict[str, Any], date]
-# ("ok", the assessment as JSON text) | ("profile", [(field, zh, en)…]) | ("engine", None)
+# ("ok", (the parts of the assessment the case's rows need, its stored JSON text))
+# | ("profile", [(field, zh, en)…]) | ("engine", None)
 Answer = tuple[str, Any]
 
 _evaluator: Evaluator | None = None
@@ -41,20 +45,40 @@ def evaluate_one(evaluator: Evaluator, job: Job) -> Answer:
     """One row's assessment, or why there is none (no profile data in the answer)."""
     profile, day = job
     try:
-        return "ok", evaluator.evaluate(profile, as_of=day).model_dump_json()
+        result = evaluator.evaluate(profile, as_of=day)
     except ProfileError as exc:
         return "profile", [(e.field, e.zh, e.en) for e in exc.errors]
     except RulesRuntimeError:
         return "engine", None
+    dumped = _loads(result.model_dump_json())  # == result.model_dump(mode="json")
+    return "ok", (_needed(dumped), json_text(dumped))
 
 
-def assessment(text: str) -> dict[str, Any]:
-    """The assessment an answer carries, as `model_dump(mode="json")` gives it."""
+def _loads(text: str) -> dict[str, Any]:
     try:
         found: dict[str, Any] = orjson.loads(text)
     except orjson.JSONDecodeError:  # an integer beyond 64 bits: orjson does not read it
         found = json.loads(text)
     return found
+
+
+def _needed(result: dict[str, Any]) -> dict[str, Any]:
+    """What `ledger.survey.writing.build` reads of an assessment, and nothing more."""
+    return {
+        "policy_version": result["policy_version"],
+        "classifications": result["classifications"],
+        "results": [
+            {"code": r["code"], "status": r["status"], "outputs": r.get("outputs", {})}
+            for r in result["results"]
+        ],
+        "outside_programme": [
+            {"code": r["code"], "status": r["status"]} for r in result.get("outside_programme", [])
+        ],
+        "referrals": [
+            {"department": r["department"], "codes": r["codes"], "urgent": r["urgent"]}
+            for r in result["referrals"]
+        ],
+    }
 
 
 def _start(policy: bytes) -> None:
