@@ -135,3 +135,64 @@ def test_a_woman_stored_meanwhile_by_another_writer_fails_alone(
     assert [(p.row, p.field) for p in report.problems] == [(4, "身份证号 (id_number)")]
     assert "已有个案" in report.problems[0].zh
     assert db.counts()["cases"] == 6 and orphans(db) == 0
+
+
+def _import_through_workers(
+    db: Db, sheet: survey.Sheet, stop: Any = None
+) -> tuple[survey.ImportReport, list[str]]:
+    """Import `sheet` in chunks of 5 rows, evaluated by the processes; the outcomes."""
+    evaluator = Evaluator(load_policy(extra_dirs=[REGIONS]))
+    columns = survey.map_columns(sheet.headers, evaluator.catalog.facts)
+    ledger = db.ledger()
+    outcomes: list[str] = []
+    try:
+        with survey.Evaluations(evaluator, len(sheet.rows)) as evaluations:
+            assert evaluations.pool is not None
+            report = survey.import_rows(
+                ledger, evaluator, columns, sheet.rows, survey.ImportReport(), as_of=DAY,
+                actor="t", on_row=outcomes.append, stop=stop, evaluations=evaluations,
+            )  # fmt: skip
+    finally:
+        evaluator.close()
+        ledger.engine.dispose()
+    return report, outcomes
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 5 rows, evaluated by the processes however few rows there are."""
+    monkeypatch.setattr(pool, "POOL_FROM_ROWS", 1)
+    monkeypatch.setattr("ledger.survey.importing.CHUNK_ROWS", 5)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_an_id_repeated_chunks_later_is_found_while_chunks_are_evaluated_ahead(
+    db: Db, tmp_path: Path
+) -> None:
+    rows = women(40)
+    rows[31] = rows[31] | {"身份证号": rows[2]["身份证号"]}  # rows 4 and 33 of the sheet
+    sheet = survey.read_sheet(write_csv(tmp_path / "survey.csv", rows))
+    report, outcomes = _import_through_workers(db, sheet)
+    assert (report.imported, report.failed) == (39, 1)
+    assert [(p.row, p.field) for p in report.problems] == [(33, "身份证号 (id_number)")]
+    assert outcomes[31] == "failed" and outcomes.count("imported") == 39
+    assert db.counts()["cases"] == 39 and orphans(db) == 0
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_stop_between_chunks_drops_the_chunks_evaluated_ahead_and_a_rerun_finishes(
+    db: Db, tmp_path: Path
+) -> None:
+    sheet = survey.read_sheet(write_csv(tmp_path / "survey.csv", women(40)))
+
+    def stop() -> bool:  # Ctrl+C once the third chunk is committed
+        return db.counts()["cases"] >= 12
+
+    report, outcomes = _import_through_workers(db, sheet, stop)
+    stored = db.counts()["cases"]
+    assert report.aborted == "interrupted"
+    assert stored == report.imported == len(outcomes) == 15  # three whole chunks, no more
+    assert orphans(db) == 0
+    again, _ = _import_through_workers(db, sheet)
+    assert (again.imported, again.existing, again.failed) == (25, 15, 0)
+    assert db.counts()["cases"] == 40
