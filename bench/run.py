@@ -1,7 +1,9 @@
 """`make bench`: the engine in process, HTTP under wrk, the survey import, start-up — with
 the ratio of every goal of issue 12. bench/results/latest.json holds exactly the figures
 the issue names; latest-details.json the rest (every wrk level, wall-clock engine rates,
-ruleset counts, the goals' ratios, the machine's load average before and after).
+ruleset counts, the goals' ratios, the machine's load average before and after, the
+import's CPU seconds). `--only import` (or engine, http) runs one section alone, into
+bench/results/latest-import.json, so that a partial run never overwrites latest.json.
 
 All figures of one run come from the same machine at the same time, so ratios hold even
 on a noisy 2-core box (single figures vary 10-30% between runs).
@@ -22,6 +24,7 @@ from typing import Any
 from bench import http, imports, inprocess
 
 ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = ("engine", "http", "import")
 
 
 def _cpu_model() -> str:
@@ -36,11 +39,11 @@ def _cpu_model() -> str:
 
 def goals(result: dict[str, Any]) -> dict[str, Any]:
     """Each goal's measured ratio and whether it is met."""
-    e, h, i = result["engine"], result.get("http"), result.get("import")
-    out: dict[str, Any] = {
-        "full_time_vs_baseline (≤ 12)": e["baseline_per_s"] / e["full_per_s"],
-        "full_vs_zen_throughput (≥ 2)": e["full_per_s"] / e["zen_per_s"],
-    }
+    e, h, i = result.get("engine"), result.get("http"), result.get("import")
+    out: dict[str, Any] = {}
+    if e:
+        out["full_time_vs_baseline (≤ 12)"] = e["baseline_per_s"] / e["full_per_s"]
+        out["full_vs_zen_throughput (≥ 2)"] = e["full_per_s"] / e["zen_per_s"]
     if h:
         out["eligibility_vs_echo_16 (≥ 0.30)"] = h["eligibility_rps_16"] / h["echo_rps_16"]
         out["eligibility_p99_ms_16 (≤ 50)"] = h["eligibility_p99_ms_16"]
@@ -100,19 +103,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rows", type=int, default=10_000, help="survey rows to import")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--no-import", action="store_true")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     parser.add_argument(
         "--only",
-        choices=["startup"],
-        help="run one part alone: startup → bench/results/startup.json (see --repeats)",
+        choices=(*SECTIONS, "startup"),
+        help=(
+            "run this section alone (written to bench/results/latest-SECTION.json; "
+            "startup → bench/results/startup.json, see --repeats)"
+        ),
     )
     parser.add_argument("--repeats", type=int, default=5, help="starts to time with --only")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.only == "startup":
         return _startup_only(args.repeats)
-    print(f"[engine] {args.profiles:,} profiles, median of {args.passes}", file=sys.stderr)
+    wanted = {args.only} if args.only else {s for s in SECTIONS if not getattr(args, f"no_{s}", 0)}
+    results = ROOT / "bench" / "results"
+    out = args.out or results / (f"latest-{args.only}.json" if args.only else "latest.json")
     result: dict[str, Any] = {
-        "engine": inprocess.measure(args.profiles, args.passes),
+        "engine": None,
         "http": None,
         "import": None,
         "startup_s": None,
@@ -126,34 +134,37 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "date": date.today().isoformat(),
         "profiles": args.profiles,
         "passes": args.passes,
-        **inprocess.shape(),
-        "engine_wall_per_s": dict(inprocess.WALL),
         "load_average": os.getloadavg(),
     }
-    for key, value in result["engine"].items():
-        wall = inprocess.WALL[key]
-        print(
-            f"  {key}: {value:,.0f} per CPU-second ({wall:,.0f} per wall second)", file=sys.stderr
-        )
-    if not args.no_http:
+    if "engine" in wanted:
+        print(f"[engine] {args.profiles:,} profiles, median of {args.passes}", file=sys.stderr)
+        result["engine"] = inprocess.measure(args.profiles, args.passes)
+        details |= {**inprocess.shape(), "engine_wall_per_s": dict(inprocess.WALL)}
+        for key, value in result["engine"].items():
+            wall = inprocess.WALL[key]
+            print(
+                f"  {key}: {value:,.0f} per CPU-second ({wall:,.0f} per wall second)",
+                file=sys.stderr,
+            )
+    if "http" in wanted:
         print(f"[http] wrk, {args.seconds:g} s per level", file=sys.stderr)
         summary, rows = http.measure(args.seconds)
         result["startup_s"] = summary.pop("startup_s")
         result["http"] = summary
         details["http_levels"] = rows
-    if not args.no_import:
+    if "import" in wanted:
         print(f"[import] {args.rows:,} rows", file=sys.stderr)
-        result["import"] = imports.measure(args.rows)
+        result["import"] = imports.measure(args.rows, details)
     details["goals"] = goals(result)
     details["load_average_after"] = os.getloadavg()
     print("[goals]", file=sys.stderr)
     for name, value in details["goals"].items():
         print(f"  {name}: {value:.2f}", file=sys.stderr)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    side = args.out.with_name(args.out.stem + "-details.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    side = out.with_name(out.stem + "-details.json")
     side.write_text(json.dumps(details, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"written to {args.out} (and {side.name})", file=sys.stderr)
+    print(f"written to {out} (and {side.name})", file=sys.stderr)
     return result
 
 

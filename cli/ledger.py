@@ -130,14 +130,19 @@ def import_survey(
             typer.echo(str(issue), err=True)
         _stop("政策文件有误，未导入任何行", "policy files refused; nothing imported")
     secret = settings.identity_secret or load_or_create_secret(settings.secret_file)
+    evaluator = Evaluator(policy)
+    # the evaluating processes first: forked now, before the ledger's connections and the
+    # progress bar's thread exist, they inherit the evaluator and need no start-up
+    evaluations = survey.Evaluations(evaluator, len(table.rows))
     try:
         ledger = Ledger.open(settings.database_url, secret)
     except SQLAlchemyError as exc:
+        evaluations.close()
+        evaluator.close()
         where = make_url(settings.database_url).render_as_string(hide_password=True)
         _stop(
             f"无法打开台账数据库 {where}", f"cannot open the ledger {where}: {type(exc).__name__}"
         )
-    evaluator = Evaluator(policy)
     console = Console(stderr=True)
     typer.echo(  # plain text: rich would wrap long paths at 80 columns
         f"读取 {file}：{table.source}，{len(table.rows):,} 行 → 台账 {ledger.engine.dialect.name}"
@@ -168,10 +173,12 @@ def import_survey(
                 actor=actor or _survey_actor(),
                 on_row=advance,
                 stop=stop.requested,
+                evaluations=evaluations,
             )
     except KeyboardInterrupt:  # a second Ctrl+C: the row in hand is rolled back
         report.aborted = "interrupted"
     finally:
+        evaluations.close()
         evaluator.close()
         _audit(ledger, actor or _survey_actor(), file, report)
         ledger.engine.dispose()

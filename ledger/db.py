@@ -11,7 +11,6 @@ acknowledged write survives the process being killed.
 from __future__ import annotations
 
 import fcntl
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,12 +23,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from ledger.json_text import json_text
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def _dumps(value: Any) -> str:
-    # ensure_ascii=False: Chinese keys and values stay searchable on SQLite
-    return json.dumps(value, ensure_ascii=False)
 
 
 def make_engine(url: str) -> Engine:
@@ -40,7 +36,7 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            json_serializer=_dumps,
+            json_serializer=json_text,
             hide_parameters=True,  # an error must never carry a name or an ID into a log
             connect_args={"timeout": 30, "check_same_thread": False},
         )
@@ -59,7 +55,7 @@ def make_engine(url: str) -> Engine:
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(
         url,
-        json_serializer=_dumps,
+        json_serializer=json_text,
         hide_parameters=True,
         pool_pre_ping=True,
         pool_size=10,

@@ -15,6 +15,7 @@ from ledger.survey.importing import (
     import_rows,
     write_report,
 )
+from ledger.survey.pool import Evaluations
 from ledger.survey.sheet import (
     OTHER_COLUMNS,
     REPORT_HEADER,
@@ -33,6 +34,7 @@ __all__ = [
     "WHOLE_ROW",
     "CellError",
     "Column",
+    "Evaluations",
     "ImportReport",
     "Outcome",
     "Row",

@@ -163,7 +163,7 @@ class Rows:
                 entry.outcome = "failed"
                 entry.problems = self.duplicate(entry.number, seen[case.hashed])
             else:
-                case.result = payload
+                case.result, case.result_text = payload
                 if case.hashed is not None:
                     seen[case.hashed] = case.case_id
                 out.append(case)

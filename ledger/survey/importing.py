@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +36,7 @@ class ImportReport:
 
 # -- importing ----------------------------------------------------------------------------
 CHUNK_ROWS = 200  # rows per transaction; Ctrl+C stops between two chunks
+AHEAD = 2  # chunks being evaluated while one is written (a slow commit leaves work queued)
 
 
 def import_rows(
@@ -48,14 +50,18 @@ def import_rows(
     actor: str,
     on_row: Callable[[Outcome], None] | None = None,
     stop: Callable[[], bool] | None = None,
+    evaluations: Evaluations | None = None,
 ) -> ImportReport:
     """Store the rows chunk by chunk, each chunk in one transaction (a bad row isolated by a
     savepoint); `report` is kept up to date as chunks are committed. `stop()` is asked
     before each chunk is read and again just before it is written (Ctrl+C ends the import
-    between two chunks). While one chunk is written, the next is being evaluated (in other
-    processes for a large sheet)."""
+    between two chunks). While one chunk is written, the next `AHEAD` are being evaluated
+    (in other processes for a large sheet: `evaluations`, started early by the caller, or
+    here); a chunk prepared but not written when the import stops is dropped whole."""
     rows = list(rows)
-    evaluations = Evaluations(evaluator, len(rows))
+    own = evaluations is None
+    if evaluations is None:
+        evaluations = Evaluations(evaluator, len(rows))
     state = Rows(columns, ledger.secret, evaluations, as_of)
     seen: dict[str, str] = {}  # ID hash → case stored by this import
 
@@ -65,21 +71,21 @@ def import_rows(
         return report.aborted is not None
 
     try:
-        waiting: Chunk | None = None
+        waiting: deque[Chunk] = deque()  # prepared, being evaluated, in order
         for start in range(0, len(rows), CHUNK_ROWS):
             if stopped():
                 break
             with ledger.session() as session:
-                chunk = state.prepare(session, rows[start : start + CHUNK_ROWS])
-            if waiting is not None:
-                _write(ledger, state, waiting, seen, report, actor, on_row, stopped)
-            waiting = chunk
+                waiting.append(state.prepare(session, rows[start : start + CHUNK_ROWS]))
+            if len(waiting) > AHEAD:
+                _write(ledger, state, waiting.popleft(), seen, report, actor, on_row, stopped)
             if stopped():
                 break
-        if waiting is not None and not stopped():
-            _write(ledger, state, waiting, seen, report, actor, on_row, stopped)
+        while waiting and not stopped():
+            _write(ledger, state, waiting.popleft(), seen, report, actor, on_row, stopped)
     finally:
-        evaluations.close()
+        if own:
+            evaluations.close()
     return report
 
 

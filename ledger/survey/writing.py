@@ -1,6 +1,6 @@
 """Writing a chunk of new survey cases: the very rows `create_case` writes (case, profile
 version, first assessment, index rows, referrals with their history and events), built
-as plain records and sent as Core bulk inserts in one transaction per chunk.
+as plain records and sent in bulk (ledger/survey/bulk.py), one transaction per chunk.
 
 If the chunk fails (a concurrent import took an ID number or a row key, or a row fails
 after its writes began), the chunk is rolled back and written again one row at a time,
@@ -16,7 +16,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, insert, text
+from sqlalchemy import Table, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -36,6 +36,7 @@ from ledger.models import (
     new_id,
     now,
 )
+from ledger.survey.bulk import insert_records
 
 # parents before children: the order the ORM would flush them in
 TABLES: tuple[type[SQLModel], ...] = (
@@ -61,7 +62,8 @@ class NewCase:
     village: str
     as_of: date
     hashed: str | None
-    result: dict[str, Any] | None = None  # the assessment, as JSON (from the evaluator)
+    result: dict[str, Any] | None = None  # the parts of the assessment `build` reads
+    result_text: str | None = None  # the assessment as the ledger stores it (json_text)
     records: dict[type[SQLModel], list[dict[str, Any]]] = field(default_factory=dict)
     case_id: str = field(default_factory=new_id)
 
@@ -104,7 +106,7 @@ def _review_due(result: Mapping[str, Any], as_of: date) -> date | None:
 def build(case: NewCase, actor: str) -> None:
     """Fill `case.records` with what `create_case` would write for it."""
     result, valid, stamp = case.result, case.valid, now()
-    assert result is not None
+    assert result is not None and case.result_text is not None
     records: dict[type[SQLModel], list[dict[str, Any]]] = {t: [] for t in TABLES}
     cid = case.case_id
     records[Case].append(
@@ -142,7 +144,7 @@ def build(case: NewCase, actor: str) -> None:
             as_of=case.as_of,
             policy_version=result["policy_version"],
             reason="create",
-            result=result,
+            result=case.result_text,
             created_at=stamp,
             actor=actor,
         )
@@ -231,13 +233,13 @@ def _number(session: Session, cases: list[NewCase]) -> None:
 
 
 def insert_cases(session: Session, cases: list[NewCase]) -> None:
-    """Bulk-insert the records of `cases`, table by table (Core executemany, no ORM)."""
+    """Bulk-insert the records of `cases`, table by table (ledger/survey/bulk.py)."""
     _number(session, cases)
     connection = session.connection()
     for model in TABLES:
         rows = [r for case in cases for r in case.records[model]]
         if rows:
-            connection.execute(insert(_table(model)), rows)
+            insert_records(connection, model, rows)
 
 
 def write_chunk(
