@@ -88,8 +88,8 @@ def _table(model: type[SQLModel]) -> Table:
 def _row(model: type[SQLModel], **values: Any) -> dict[str, Any]:
     """A record of `model`'s table: its defaults, then `values` (only real columns)."""
     template = _template(model)
-    unknown = set(values) - set(template)
-    if unknown:
+    if not template.keys() >= values.keys():
+        unknown = values.keys() - template.keys()
         raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
     return {**template, **values}
 
