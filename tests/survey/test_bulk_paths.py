@@ -6,6 +6,8 @@ writer still falls back to one savepoint per row."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,22 +31,65 @@ from tests.survey.test_bulk_writes import QUERIES, _contents
 from tests.survey.test_import import orphans
 
 DAY = date(2025, 6, 1)
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @contextmanager
-def two_ledgers(kind: str, tmp_path: Path) -> Iterator[tuple[Ledger, Ledger]]:
+def two_ledgers(kind: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Two empty ledgers of one kind: one for `create_case`, one for the import."""
     if kind == "sqlite":
-        urls = [f"sqlite:///{tmp_path}/orm.db", f"sqlite:///{tmp_path}/bulk.db"]
-        yield Ledger.open(urls[0], SECRET), Ledger.open(urls[1], SECRET)
+        yield f"sqlite:///{tmp_path}/orm.db", f"sqlite:///{tmp_path}/bulk.db"
         return
     with fresh_postgres_database() as first, fresh_postgres_database() as second:
-        one, other = Ledger.open(first, SECRET), Ledger.open(second, SECRET)
-        try:
-            yield one, other
-        finally:
-            one.engine.dispose()
-            other.engine.dispose()
+        yield first, second
+
+
+def compare(start: str, folder: str, one_by_one_url: str, bulk_url: str) -> None:
+    """Store 60 rows with `create_case` in one ledger and import them through evaluating
+    processes started by `start` into the other; the tables must be the same. Run in a
+    fresh interpreter: a test process may hold threads of earlier tests, and then the
+    import (rightly) never forks."""
+    pool.POOL_FROM_ROWS = 1  # 60 rows through the processes
+    if start == "spawn":
+        pool.can_fork = lambda: False
+    sheet = survey.read_sheet(write_csv(Path(folder) / "survey.csv", women(60)))
+    evaluator = Evaluator(load_policy(extra_dirs=[REGIONS]))
+    columns = survey.map_columns(sheet.headers, evaluator.catalog.facts)
+    evaluations = survey.Evaluations(evaluator, len(sheet.rows))  # before any connection
+    one_by_one, bulk = Ledger.open(one_by_one_url, SECRET), Ledger.open(bulk_url, SECRET)
+    try:
+        assert evaluations.pool is not None
+        context = evaluations.pool._mp_context
+        assert context is not None and context.get_start_method() == start
+        occurrences: Counter[str] = Counter()
+        stored = 0
+        for number, cells in sheet.rows:
+            row = survey.parse_row(columns, number, cells)
+            if row.problems or row.village is None:
+                continue
+            stored += 1
+            content = row.content()
+            occurrences[content] += 1
+            with one_by_one.session() as session:
+                create_case(
+                    session, evaluator, profile=row.profile, village=row.village,
+                    as_of=row.as_of or DAY, actor="test", secret=SECRET,
+                    idempotency_key=survey.row_key(SECRET, content, occurrences[content]),
+                )  # fmt: skip
+        report = survey.import_rows(
+            bulk, evaluator, columns, sheet.rows, survey.ImportReport(),
+            as_of=DAY, actor="test", evaluations=evaluations,
+        )  # fmt: skip
+        assert stored > 30 and (report.imported, report.failed) == (stored, 60 - stored)
+        expected, got = _contents(one_by_one), _contents(bulk)
+        for table in QUERIES:
+            assert sum(got[table].values()) > 0 or table == "referral_events", table
+            assert got[table] == expected[table], table
+    finally:
+        evaluations.close()
+        evaluator.close()
+        one_by_one.engine.dispose()
+        bulk.engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -56,47 +101,15 @@ def two_ledgers(kind: str, tmp_path: Path) -> Iterator[tuple[Ledger, Ledger]]:
     ],
 )
 def test_the_evaluating_processes_and_the_bulk_writer_write_what_create_case_writes(
-    kind: str, start: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kind: str, start: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(pool, "POOL_FROM_ROWS", 1)  # 60 rows through the processes
-    if start == "spawn":
-        monkeypatch.setattr(pool, "can_fork", lambda: False)
-    sheet = survey.read_sheet(write_csv(tmp_path / "survey.csv", women(60)))
-    evaluator = Evaluator(load_policy(extra_dirs=[REGIONS]))
-    columns = survey.map_columns(sheet.headers, evaluator.catalog.facts)
-    evaluations = survey.Evaluations(evaluator, len(sheet.rows))
-    try:
-        assert evaluations.pool is not None
-        context = evaluations.pool._mp_context
-        assert context is not None and context.get_start_method() == start
-        with two_ledgers(kind, tmp_path) as (one_by_one, bulk):
-            occurrences: Counter[str] = Counter()
-            stored = 0
-            for number, cells in sheet.rows:
-                row = survey.parse_row(columns, number, cells)
-                if row.problems or row.village is None:
-                    continue
-                stored += 1
-                content = row.content()
-                occurrences[content] += 1
-                with one_by_one.session() as session:
-                    create_case(
-                        session, evaluator, profile=row.profile, village=row.village,
-                        as_of=row.as_of or DAY, actor="test", secret=SECRET,
-                        idempotency_key=survey.row_key(SECRET, content, occurrences[content]),
-                    )  # fmt: skip
-            report = survey.import_rows(
-                bulk, evaluator, columns, sheet.rows, survey.ImportReport(),
-                as_of=DAY, actor="test", evaluations=evaluations,
-            )  # fmt: skip
-            assert stored > 30 and (report.imported, report.failed) == (stored, 60 - stored)
-            expected, got = _contents(one_by_one), _contents(bulk)
-            for table in QUERIES:
-                assert sum(got[table].values()) > 0 or table == "referral_events", table
-                assert got[table] == expected[table], table
-    finally:
-        evaluations.close()
-        evaluator.close()
+    with two_ledgers(kind, tmp_path) as urls:
+        arguments = (start, str(tmp_path), *urls)
+        code = f"from tests.survey.test_bulk_paths import compare; compare(*{arguments!r})"
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+    assert done.returncode == 0, done.stdout + done.stderr[-4000:]
 
 
 def test_a_woman_stored_meanwhile_by_another_writer_fails_alone(
