@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -29,7 +28,7 @@ from tests.conftest import REGIONS
 from tests.postgres import fresh_postgres_database
 from tests.survey.conftest import SECRET, Db
 from tests.survey.sheets import women, write_csv
-from tests.survey.test_bulk_writes import QUERIES, _contents
+from tests.survey.test_bulk_writes import assert_same_rows, create_each
 from tests.survey.test_import import orphans
 
 DAY = date(2025, 6, 1)
@@ -95,30 +94,13 @@ def test_the_evaluating_processes_and_the_bulk_writer_write_what_create_case_wri
         context = evaluations.pool._mp_context
         assert context is not None and context.get_start_method() == start
         with two_ledgers(kind, tmp_path) as (one_by_one, bulk):
-            occurrences: Counter[str] = Counter()
-            stored = 0
-            for number, cells in sheet.rows:
-                row = survey.parse_row(columns, number, cells)
-                if row.problems or row.village is None:
-                    continue
-                stored += 1
-                content = row.content()
-                occurrences[content] += 1
-                with one_by_one.session() as session:
-                    create_case(
-                        session, evaluator, profile=row.profile, village=row.village,
-                        as_of=row.as_of or DAY, actor="test", secret=SECRET,
-                        idempotency_key=survey.row_key(SECRET, content, occurrences[content]),
-                    )  # fmt: skip
+            stored = create_each(one_by_one, evaluator, columns, sheet.rows)
             report = survey.import_rows(
                 bulk, evaluator, columns, sheet.rows, survey.ImportReport(),
                 as_of=DAY, actor="test", evaluations=evaluations,
             )  # fmt: skip
             assert stored > 30 and (report.imported, report.failed) == (stored, 60 - stored)
-            expected, got = _contents(one_by_one), _contents(bulk)
-            for table in QUERIES:
-                assert sum(got[table].values()) > 0 or table == "referral_events", table
-                assert got[table] == expected[table], table
+            assert_same_rows(one_by_one, bulk)
     finally:
         evaluations.close()
         evaluator.close()

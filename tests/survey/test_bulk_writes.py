@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -48,6 +49,37 @@ def _contents(ledger: Ledger) -> dict[str, Counter[str]]:
         }
 
 
+def create_each(
+    ledger: Ledger, evaluator: Evaluator, columns: Any, rows: list[tuple[int, Any]]
+) -> int:
+    """Every row the import would store, stored through `create_case` one at a time (with
+    the import's own idempotency keys); how many were stored."""
+    occurrences: Counter[str] = Counter()
+    stored = 0
+    for number, cells in rows:
+        row = survey.parse_row(columns, number, cells)
+        if row.problems or row.village is None:
+            continue  # the import reports it; neither path stores it
+        stored += 1
+        content = row.content()
+        occurrences[content] += 1
+        with ledger.session() as session:
+            create_case(
+                session, evaluator, profile=row.profile, village=row.village,
+                as_of=row.as_of or DAY, actor="test", secret=SECRET,
+                idempotency_key=survey.row_key(SECRET, content, occurrences[content]),
+            )  # fmt: skip
+    return stored
+
+
+def assert_same_rows(expected_ledger: Ledger, got_ledger: Ledger) -> None:
+    """Every table of QUERIES holds the same rows in both ledgers (and some rows)."""
+    expected, got = _contents(expected_ledger), _contents(got_ledger)
+    for table in QUERIES:
+        assert sum(got[table].values()) > 0 or table == "referral_events", table
+        assert got[table] == expected[table], table
+
+
 def test_the_bulk_import_writes_what_create_case_writes(tmp_path: Path) -> None:
     sheet = survey.read_sheet(write_csv(tmp_path / "survey.csv", women(60)))
     evaluator = Evaluator(load_policy(extra_dirs=[REGIONS]))
@@ -55,29 +87,12 @@ def test_the_bulk_import_writes_what_create_case_writes(tmp_path: Path) -> None:
     one_by_one = Ledger.open(f"sqlite:///{tmp_path}/orm.db", SECRET)
     bulk = Ledger.open(f"sqlite:///{tmp_path}/bulk.db", SECRET)
     try:
-        occurrences: Counter[str] = Counter()
-        stored = 0
-        for number, cells in sheet.rows:
-            row = survey.parse_row(columns, number, cells)
-            if row.problems or row.village is None:
-                continue  # the import reports it; neither path stores it
-            stored += 1
-            content = row.content()
-            occurrences[content] += 1
-            with one_by_one.session() as session:
-                create_case(
-                    session, evaluator, profile=row.profile, village=row.village,
-                    as_of=row.as_of or DAY, actor="test", secret=SECRET,
-                    idempotency_key=survey.row_key(SECRET, content, occurrences[content]),
-                )  # fmt: skip
+        stored = create_each(one_by_one, evaluator, columns, sheet.rows)
         report = survey.import_rows(
             bulk, evaluator, columns, sheet.rows, survey.ImportReport(), as_of=DAY, actor="test"
         )
         assert stored > 30 and (report.imported, report.failed) == (stored, 60 - stored)
-        expected, got = _contents(one_by_one), _contents(bulk)
-        for table in QUERIES:
-            assert sum(got[table].values()) > 0 or table == "referral_events", table
-            assert got[table] == expected[table], table
+        assert_same_rows(one_by_one, bulk)
     finally:
         evaluator.close()
         one_by_one.engine.dispose()

@@ -5,22 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from tests.id_numbers import womans
+from tests.web import seed
 from tests.web.server import REGION, WebServer
 
 
 def woman(**facts: Any) -> dict[str, Any]:
-    """A rural left-behind woman of the test region."""
-    return {
-        "sex": "female",
-        "marital_status": "married",
-        "husband_away": True,
-        "husband_away_reason": "migrant_work",
-        "husband_away_continuous_months": 12,
-        "residence_area": "village",
-        "region_code": REGION,
-        "age_years": 50,
-        **facts,
-    }
+    """A rural left-behind woman of the test region, aged 50 unless `facts` say otherwise."""
+    return seed.woman(**{"age_years": 50, **facts})
 
 
 def new_case(web: WebServer, serial: int, village: str = "光明村", **facts: Any) -> dict[str, Any]:
