@@ -57,39 +57,36 @@ class TokenCache:
     def cached(self, token: str) -> Principal | None:
         """The principal, if this process holds the token in its cache at the current
         version; None means "look it up" (`principal`). Never queries the database."""
-        if not token.startswith(PREFIX):
-            return None
-        version = self._version_now()
-        if version is None:
-            return None
-        key = token_hash(token)
-        with self._lock:
-            if version != self._version:
-                self._entries.clear()
-                self._version = version
-            return self._entries.get(key)
+        return self._lookup(token)[1]
 
     def principal(self, token: str) -> Principal | None:
         """The principal a token stands for, or None when unknown or revoked."""
         if not token.startswith(PREFIX):
             return None
+        version, found = self._lookup(token)
+        if found is not None:
+            return found
+        found = principal_for(self.ledger, token)
+        if found is not None and version is not None:
+            with self._lock:
+                if self._version == version:  # else a change came in meanwhile: don't keep
+                    self._entries[token_hash(token)] = found
+        return found
+
+    def _lookup(self, token: str) -> tuple[Any, Principal | None]:
+        """The current version (None: nothing may be served from the cache) and the
+        principal cached for the token at that version; the cache is emptied first when
+        the version moved on."""
+        if not token.startswith(PREFIX):
+            return None, None
         version = self._version_now()
         if version is None:
-            return principal_for(self.ledger, token)
-        key = token_hash(token)
+            return None, None
         with self._lock:
             if version != self._version:
                 self._entries.clear()
                 self._version = version
-            found = self._entries.get(key)
-        if found is not None:
-            return found
-        found = principal_for(self.ledger, token)
-        if found is not None:
-            with self._lock:
-                if self._version == version:  # else a change came in meanwhile: don't keep
-                    self._entries[key] = found
-        return found
+            return version, self._entries.get(token_hash(token))
 
     def _version_now(self) -> Any:
         if self._read_version is not None:
